@@ -1,2 +1,3 @@
 export * from "./onnx/index.js";
 export { packageFile, type ModelSpec, type ModelIO, type TensorIO } from "./spec.js";
+export { ensureModel, loadCachedModel, verifyModelFile, ModelChecksumError, type CacheRecord, type EnsuredModel } from './cache.js';
