@@ -55,3 +55,19 @@ export class ThrottledError extends FacerecError {
 export function isFacerecError(e: unknown): e is FacerecError {
   return e instanceof FacerecError;
 }
+
+/** Rebuilds the typed error for a kind (errors cross thread and process boundaries as data). */
+export function errorOfKind(kind: ErrorKind, message: string): FacerecError {
+  switch (kind) {
+    case 'InvalidImageFormat':
+      return new InvalidImageFormatError(message);
+    case 'ImageTooLarge':
+      return new ImageTooLargeError(message);
+    case 'InvalidParameter':
+      return new InvalidParameterError(message);
+    case 'Throttled':
+      return new ThrottledError(message);
+    default:
+      return new FacerecError(kind, message);
+  }
+}

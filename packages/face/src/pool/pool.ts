@@ -1,0 +1,164 @@
+import { Worker, type Transferable } from 'node:worker_threads';
+import { errorOfKind, FacerecError, ThrottledError, type ErrorKind } from '@facerec/core';
+
+/** What a pool worker posts back for each task. */
+export type WorkerReply<R> = { id: number; ok: true; result: R } | { id: number; ok: false; error: { kind?: ErrorKind; name: string; message: string } };
+
+export interface WorkerTask<Q> {
+  id: number;
+  request: Q;
+}
+
+export interface PoolOptions {
+  /** Absolute URL of the worker module. */
+  script: URL;
+  size: number;
+  /** Tasks waiting for a free thread beyond this are refused with ThrottledError. */
+  maxQueue: number;
+  /** Passed to each worker as `workerData`. */
+  workerData?: unknown;
+}
+
+interface Pending<R> {
+  resolve: (r: R) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: Promise<void>;
+  started: boolean;
+  busy: number | undefined;
+}
+
+interface Queued<Q> {
+  id: number;
+  request: Q;
+  transfer: Transferable[];
+}
+
+/**
+ * A fixed set of worker threads with a bounded FIFO queue. Each worker handles one task at a time;
+ * a worker that dies fails its task and is replaced, so one bad image cannot take the pool down.
+ */
+export class WorkerPool<Q, R> {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Queued<Q>[] = [];
+  private readonly pending = new Map<number, Pending<R>>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly options: PoolOptions) {
+    if (options.size < 1) throw new Error('pool size must be at least 1');
+    for (let i = 0; i < options.size; i++) this.slots.push(this.spawn());
+  }
+
+  /** Resolves when every worker has started (and loaded what it loads at start). */
+  async ready(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.ready));
+  }
+
+  get queueDepth(): number {
+    return this.queue.length;
+  }
+
+  get busyWorkers(): number {
+    return this.slots.filter((s) => s.busy !== undefined).length;
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  run(request: Q, transfer: Transferable[] = []): Promise<R> {
+    if (this.closed) return Promise.reject(new FacerecError('ServiceUnavailable', 'worker pool is shut down'));
+    if (this.queue.length >= this.options.maxQueue && this.slots.every((s) => s.busy !== undefined)) {
+      return Promise.reject(new ThrottledError(`face engine is busy: ${this.queue.length} images already queued`));
+    }
+    const id = this.nextId++;
+    return new Promise<R>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.queue.push({ id, request, transfer });
+      this.dispatch();
+    });
+  }
+
+  /** Finishes queued and running tasks, then stops the threads. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.pending.size > 0) await new Promise((r) => setTimeout(r, 10));
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.options.script, { workerData: this.options.workerData });
+    const slot: Slot = { worker, busy: undefined, started: false, ready: Promise.resolve() };
+    slot.ready = new Promise<void>((resolve, reject) => {
+      worker.on('message', (m: WorkerReply<R> | 'ready') => {
+        if (m !== 'ready') return this.settle(slot, m);
+        slot.started = true;
+        resolve();
+        this.dispatch();
+      });
+      worker.once('error', reject);
+    });
+    slot.ready.catch(() => undefined);
+    worker.on('error', (e) => this.fail(slot, e));
+    worker.on('exit', (code) => {
+      if (this.closed) return;
+      this.fail(slot, new FacerecError('Internal', `face worker exited with code ${code}`));
+    });
+    return slot;
+  }
+
+  private settle(slot: Slot, reply: WorkerReply<R>): void {
+    const p = this.pending.get(reply.id);
+    this.pending.delete(reply.id);
+    slot.busy = undefined;
+    if (p) {
+      if (reply.ok) p.resolve(reply.result);
+      else p.reject(reviveError(reply.error));
+    }
+    this.dispatch();
+  }
+
+  /** A worker crashed: fail its task, replace it, keep serving. */
+  private fail(slot: Slot, error: Error): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    if (slot.busy !== undefined) {
+      const p = this.pending.get(slot.busy);
+      this.pending.delete(slot.busy);
+      p?.reject(error instanceof FacerecError ? error : new FacerecError('Internal', `face worker failed: ${error.message}`));
+    }
+    slot.worker.removeAllListeners();
+    void slot.worker.terminate();
+    if (!this.closed) this.slots[index] = this.spawn();
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (slot.busy !== undefined || !slot.started) continue;
+      const task = this.queue.shift()!;
+      slot.busy = task.id;
+      const message: WorkerTask<Q> = { id: task.id, request: task.request };
+      slot.worker.postMessage(message, task.transfer);
+    }
+  }
+}
+
+/** Turns a worker's serialised error back into the typed error it was. */
+function reviveError(e: { kind?: ErrorKind; name: string; message: string }): Error {
+  if (e.kind) return errorOfKind(e.kind, e.message);
+  const err = new Error(e.message);
+  err.name = e.name;
+  return err;
+}
+
+/** Serialises an error for postMessage, keeping the domain kind. */
+export function serializeError(e: unknown): { kind?: ErrorKind; name: string; message: string } {
+  if (e instanceof FacerecError) return { kind: e.kind, name: e.name, message: e.message };
+  if (e instanceof Error) return { name: e.name, message: e.message };
+  return { name: 'Error', message: String(e) };
+}
