@@ -8,7 +8,7 @@ import { decodeImage } from './decode.js';
 const opts = { maxPixels: 50_000_000, maxSide: 4096 };
 
 /** A 40×20 image: left half red, right half blue. */
-async function halves(): Promise<sharp.Sharp> {
+async function halves(): Promise<ReturnType<typeof sharp>> {
   const raw = Buffer.alloc(40 * 20 * 3);
   for (let y = 0; y < 20; y++) for (let x = 0; x < 40; x++) raw.set(x < 20 ? [255, 0, 0] : [0, 0, 255], (y * 40 + x) * 3);
   return sharp(raw, { raw: { width: 40, height: 20, channels: 3 } });

@@ -1,0 +1,45 @@
+import os from 'node:os';
+import path from 'node:path';
+import { envBoolean, envEnum, envNumber, envString, type Env } from '@facerec/core';
+
+/** The face engine's settings, read once from the environment. */
+export interface EngineConfig {
+  /** Where converted ONNX models are cached (FACEREC_MODEL_CACHE). */
+  modelCacheDir: string;
+  /** Largest accepted image in pixels (MAX_IMAGE_PIXELS). */
+  maxImagePixels: number;
+  /** Decode big photos at most this long on their longest side (FACEREC_DECODE_MAX_SIDE). */
+  decodeMaxSide: number;
+  /** Most faces kept per image, largest first (MAX_FACES_PER_IMAGE). */
+  maxFacesPerImage: number;
+  /** Detector score below which a face is dropped, 0–100 (MIN_FACE_CONFIDENCE). */
+  minFaceConfidence: number;
+  /** Faces smaller than this many pixels (box side, in the decoded image) are dropped (FACEREC_MIN_FACE_PX). */
+  minFacePixels: number;
+  /** Worker threads in the engine pool (FACEREC_THREADS, default = cores). */
+  threads: number;
+  /** Images that may wait for a thread before callers are throttled (FACEREC_QUEUE_LIMIT). */
+  queueLimit: number;
+  /** Embed the mirrored face too and average (FACEREC_FLIP_TTA). */
+  flipTta: boolean;
+  /** Album detection: also run on overlapping tiles for small faces in big photos (FACEREC_TILING). */
+  tiling: 'auto' | 'off';
+  /** Accept WebP/HEIC besides JPEG and PNG (FACEREC_EXTRA_FORMATS). */
+  extraFormats: boolean;
+}
+
+export function loadEngineConfig(env: Env = process.env): EngineConfig {
+  return {
+    modelCacheDir: path.resolve(envString(env, 'FACEREC_MODEL_CACHE', path.join(process.cwd(), '.facerec', 'models'))),
+    maxImagePixels: envNumber(env, 'MAX_IMAGE_PIXELS', 40_000_000, { min: 6400, integer: true }),
+    decodeMaxSide: envNumber(env, 'FACEREC_DECODE_MAX_SIDE', 2560, { min: 256, integer: true }),
+    maxFacesPerImage: envNumber(env, 'MAX_FACES_PER_IMAGE', 100, { min: 1, max: 4096, integer: true }),
+    minFaceConfidence: envNumber(env, 'MIN_FACE_CONFIDENCE', 50, { min: 0, max: 100 }),
+    minFacePixels: envNumber(env, 'FACEREC_MIN_FACE_PX', 20, { min: 1 }),
+    threads: envNumber(env, 'FACEREC_THREADS', os.availableParallelism(), { min: 1, max: 256, integer: true }),
+    queueLimit: envNumber(env, 'FACEREC_QUEUE_LIMIT', 64, { min: 0, integer: true }),
+    flipTta: envBoolean(env, 'FACEREC_FLIP_TTA', false),
+    tiling: envEnum(env, 'FACEREC_TILING', ['auto', 'off'] as const, 'auto'),
+    extraFormats: envBoolean(env, 'FACEREC_EXTRA_FORMATS', false),
+  };
+}

@@ -1,0 +1,109 @@
+import { performance } from 'node:perf_hooks';
+import { decodeImage } from './image/decode.js';
+import type { RgbImage } from './image/rgb.js';
+import type { Point } from './geometry/similarity.js';
+import { OnnxModel } from './runtime/session.js';
+import { Detector, detectAll, detectLargest, type FaceBox } from './stages/detect.js';
+import { boxFromLandmarks, fivePoints, LandmarkModel } from './stages/landmarks.js';
+import { embedFaces, type Embedder } from './stages/embed.js';
+import { cropQuality, poseFromPoints } from './stages/quality.js';
+import type { EngineConfig } from './config.js';
+import type { ModelSet } from './modelset.js';
+import { alignedBatch } from './stages/align.js';
+import type { AnalyzedFace, AnalyzeOptions, ImageAnalysis, Landmark, LandmarkType, Quality } from './types.js';
+
+const LANDMARK_TYPES: LandmarkType[] = ['eyeLeft', 'eyeRight', 'nose', 'mouthLeft', 'mouthRight'];
+
+/**
+ * decode → detect → landmarks → align → embed, on the calling thread. The engine runs one of
+ * these per worker thread; tests and the CLI may use one directly.
+ */
+export class FacePipeline {
+  private constructor(
+    readonly modelSet: ModelSet,
+    private readonly config: EngineConfig,
+    private readonly albumDetector: Detector,
+    private readonly selfieDetector: Detector | undefined,
+    private readonly landmarks: LandmarkModel,
+    private readonly embedders: Embedder[],
+    private readonly models: OnnxModel[],
+  ) {}
+
+  static async create(modelSet: ModelSet, config: EngineConfig): Promise<FacePipeline> {
+    const models: OnnxModel[] = [];
+    const load = async (id: string): Promise<OnnxModel> => {
+      const m = await OnnxModel.load(config.modelCacheDir, id);
+      models.push(m);
+      return m;
+    };
+    const album = new Detector(await load(modelSet.albumDetector.id), modelSet.albumDetector.size);
+    const selfie = modelSet.selfieDetector ? new Detector(await load(modelSet.selfieDetector.id), modelSet.selfieDetector.size) : undefined;
+    const landmarks = new LandmarkModel(await load(modelSet.landmarks.id), modelSet.landmarks.size);
+    const embedders: Embedder[] = [];
+    for (const e of modelSet.embedders) embedders.push({ model: await load(e.id), chip: e.chip, dim: e.dim });
+    return new FacePipeline(modelSet, config, album, selfie, landmarks, embedders, models);
+  }
+
+  async analyze(bytes: Uint8Array, options: AnalyzeOptions): Promise<ImageAnalysis> {
+    const t0 = performance.now();
+    const img = await decodeImage(bytes, { maxPixels: this.config.maxImagePixels, maxSide: this.config.decodeMaxSide, allowExtraFormats: this.config.extraFormats });
+    const t1 = performance.now();
+    const boxes = await this.detect(img, options);
+    const points = await this.locate(img, boxes);
+    const t2 = performance.now();
+    const embedded = options.embed && points.length > 0 ? await embedFaces(img, points, this.embedders, this.config.flipTta) : undefined;
+    const t3 = performance.now();
+    // Quality is measured on the aligned crop, which embedding produced already when it ran.
+    const chipSize = this.modelSet.embedders[0].chip.size;
+    const chips = embedded?.chips ?? alignedBatch(img, points, this.modelSet.embedders[0].chip);
+    const faces = boxes.map((box, i) => this.describe(img, box, points[i], cropQuality(chips, i * chipSize * chipSize * 3, chipSize), embedded?.vectors[i]));
+    return {
+      width: img.width,
+      height: img.height,
+      orientationCorrection: img.orientationCorrection,
+      faces,
+      timings: { decodeMs: t1 - t0, detectMs: t2 - t1, embedMs: t3 - t2, attributesMs: 0 },
+    };
+  }
+
+  private async detect(img: RgbImage, options: AnalyzeOptions): Promise<FaceBox[]> {
+    const minScore = this.config.minFaceConfidence / 100;
+    const found = options.mode === 'selfie'
+      ? await detectLargest(this.selfieDetector, this.albumDetector, img, minScore)
+      : await detectAll(this.albumDetector, img, { tiling: this.config.tiling === 'auto' }, minScore);
+    const limit = Math.min(options.maxFaces ?? this.config.maxFacesPerImage, this.config.maxFacesPerImage);
+    return found
+      .filter((f) => Math.min(f.x2 - f.x1, f.y2 - f.y1) >= this.config.minFacePixels)
+      .sort((a, b) => (b.x2 - b.x1) * (b.y2 - b.y1) - (a.x2 - a.x1) * (a.y2 - a.y1))
+      .slice(0, limit);
+  }
+
+  /**
+   * Landmarks in two passes: on the detector's box, then on the box the first landmarks imply.
+   * The second crop no longer depends on which detector found the face, so a selfie (fast
+   * detector) and an album photo (accurate detector) of the same face align the same way.
+   */
+  private async locate(img: RgbImage, boxes: readonly FaceBox[]): Promise<Point[][]> {
+    const first = await this.landmarks.locate(img, boxes);
+    const second = await this.landmarks.locate(img, first.map(boxFromLandmarks));
+    return second.map(fivePoints);
+  }
+
+  private describe(img: RgbImage, box: FaceBox, points: Point[], quality: Quality, embedding: Float32Array | undefined): AnalyzedFace {
+    const W = img.width;
+    const H = img.height;
+    const landmarks: Landmark[] = points.map(([x, y], k) => ({ Type: LANDMARK_TYPES[k], X: x / W, Y: y / H }));
+    return {
+      BoundingBox: { Left: box.x1 / W, Top: box.y1 / H, Width: (box.x2 - box.x1) / W, Height: (box.y2 - box.y1) / H },
+      Confidence: Math.min(100, box.score * 100),
+      Landmarks: landmarks,
+      Pose: poseFromPoints(points),
+      Quality: quality,
+      embedding,
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.models.map((m) => m.release()));
+  }
+}
