@@ -1,0 +1,141 @@
+/**
+ * Opens the database. Production talks to Postgres through a pg.Pool; the embedded default runs
+ * PGlite (Postgres in wasm) behind the node-postgres adapter, so both kinds share kysely's
+ * PostgresDialect, the same SQL and the same migrations.
+ */
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { DatabaseUnavailableError } from './errors.js';
+import type { Database } from './schema.js';
+
+export interface PostgresConfig {
+  kind: 'postgres';
+  /** A full connection string; when given, host/port/user/password/database are ignored. */
+  url?: string;
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  database?: string;
+  /** Schema for all tables (created if missing); default: the server's search_path. */
+  schema?: string;
+  poolSize?: number;
+}
+
+export interface PGliteConfig {
+  kind: 'pglite';
+  /** Data directory; undefined keeps the database in memory (tests). */
+  dataDir?: string;
+  /** Load pgvector into PGlite (needed by PgvectorIndex). */
+  vector?: boolean;
+}
+
+export type DatabaseConfig = PostgresConfig | PGliteConfig;
+
+export interface DatabaseConnection {
+  db: Kysely<Database>;
+  kind: DatabaseConfig['kind'];
+  close(): Promise<void>;
+}
+
+export async function connect(config: DatabaseConfig): Promise<DatabaseConnection> {
+  return config.kind === 'postgres' ? connectPostgres(config) : connectPGlite(config);
+}
+
+/**
+ * Reads POSTGRES_URL or POSTGRES_HOST/PORT/USER/PASSWORD/DB (+ POSTGRES_SCHEMA). Without either,
+ * falls back to embedded PGlite under `<dataDir>/pglite`.
+ */
+export function databaseConfigFromEnv(
+  env: Record<string, string | undefined>,
+  dataDir: string,
+): DatabaseConfig {
+  if (!env.POSTGRES_URL && !env.POSTGRES_HOST) {
+    return { kind: 'pglite', dataDir: `${dataDir}/pglite` };
+  }
+  const config: PostgresConfig = { kind: 'postgres' };
+  if (env.POSTGRES_URL) config.url = env.POSTGRES_URL;
+  if (env.POSTGRES_HOST) config.host = env.POSTGRES_HOST;
+  if (env.POSTGRES_PORT) config.port = Number(env.POSTGRES_PORT);
+  if (env.POSTGRES_USER) config.user = env.POSTGRES_USER;
+  if (env.POSTGRES_PASSWORD) config.password = env.POSTGRES_PASSWORD;
+  if (env.POSTGRES_DB) config.database = env.POSTGRES_DB;
+  if (env.POSTGRES_SCHEMA) config.schema = env.POSTGRES_SCHEMA;
+  return config;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+async function connectPostgres(config: PostgresConfig): Promise<DatabaseConnection> {
+  if (config.schema !== undefined && !SCHEMA_NAME.test(config.schema)) {
+    throw new Error(`POSTGRES_SCHEMA must match ${SCHEMA_NAME.source}: ${config.schema}`);
+  }
+  const poolConfig: pg.PoolConfig = config.url
+    ? { connectionString: config.url }
+    : {
+        host: config.host ?? '127.0.0.1',
+        port: config.port ?? 5432,
+        user: config.user ?? 'postgres',
+        password: config.password,
+        database: config.database ?? 'postgres',
+      };
+  poolConfig.max = config.poolSize ?? 10;
+  if (config.schema) {
+    // The schema must exist before connections use it as their search_path.
+    await createSchemaIfMissing(poolConfig, config.schema);
+    poolConfig.options = `-c search_path=${config.schema}`;
+  }
+  const pool = new pg.Pool(poolConfig);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  await checkReachable(db, describeTarget(config));
+  return { db, kind: 'postgres', close: () => db.destroy() };
+}
+
+async function createSchemaIfMissing(poolConfig: pg.PoolConfig, schema: string): Promise<void> {
+  const client = new pg.Client(poolConfig);
+  try {
+    await client.connect();
+    await client.query(`create schema if not exists "${schema}"`);
+  } catch (error) {
+    throw new DatabaseUnavailableError(`Cannot prepare schema ${schema}: ${String(error)}`, error);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function connectPGlite(config: PGliteConfig): Promise<DatabaseConnection> {
+  if (config.dataDir) await mkdir(config.dataDir, { recursive: true });
+  const pglite = await PGlite.create({
+    ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+    ...(config.vector ? { extensions: { vector } } : {}),
+  });
+  // One PGlite is one session: a second pool connection would interleave transactions.
+  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'pglite',
+    close: async () => {
+      await db.destroy();
+      await pglite.close();
+    },
+  };
+}
+
+async function checkReachable(db: Kysely<Database>, target: string): Promise<void> {
+  try {
+    await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw new DatabaseUnavailableError(`Cannot reach Postgres at ${target}: ${String(error)}`, error);
+  }
+}
+
+function describeTarget(config: PostgresConfig): string {
+  if (config.url) return config.url.replace(/\/\/[^@/]*@/, '//***@');
+  return `${config.host ?? '127.0.0.1'}:${config.port ?? 5432}/${config.database ?? 'postgres'}`;
+}

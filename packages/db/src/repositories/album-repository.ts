@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { AlbumNotFoundError } from '../errors.js';
+import type { AlbumRow, Database, ImageStatus } from '../schema.js';
+import type { CollectionScope } from './collection-repository.js';
+import { isUuid } from './support.js';
+
+export interface AlbumRecord {
+  id: string;
+  tenantId: string;
+  collectionPk: string;
+  name: string;
+  createdAt: Date;
+}
+
+export interface AlbumProgress {
+  images: Record<ImageStatus, number>;
+  total: number;
+  /** Faces found in indexed images. */
+  faces: number;
+  /** First image picked up / last image finished: with `indexed` they give a rate and an ETA. */
+  firstStartedAt: Date | null;
+  lastFinishedAt: Date | null;
+}
+
+export class AlbumRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** An album is a collection plus its image records. */
+  async create(collection: CollectionScope, name: string): Promise<AlbumRecord> {
+    const row = await this.db
+      .insertInto('albums')
+      .values({ id: randomUUID(), tenant_id: collection.tenantId, collection_pk: collection.id, name })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toAlbum(row);
+  }
+
+  async get(tenantId: string, albumId: string): Promise<AlbumRecord> {
+    if (!isUuid(tenantId) || !isUuid(albumId)) throw new AlbumNotFoundError(albumId);
+    const row = await this.db
+      .selectFrom('albums')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', albumId)
+      .executeTakeFirst();
+    if (!row) throw new AlbumNotFoundError(albumId);
+    return toAlbum(row);
+  }
+
+  async list(tenantId: string): Promise<AlbumRecord[]> {
+    if (!isUuid(tenantId)) return [];
+    const rows = await this.db
+      .selectFrom('albums')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toAlbum);
+  }
+
+  /** Deletes the album and its images; faces written from those images go with them. */
+  async delete(tenantId: string, albumId: string): Promise<void> {
+    if (!isUuid(tenantId) || !isUuid(albumId)) throw new AlbumNotFoundError(albumId);
+    const result = await this.db
+      .deleteFrom('albums')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', albumId)
+      .executeTakeFirst();
+    if (result.numDeletedRows === 0n) throw new AlbumNotFoundError(albumId);
+  }
+
+  async progress(tenantId: string, albumId: string): Promise<AlbumProgress> {
+    await this.get(tenantId, albumId);
+    const rows = await this.db
+      .selectFrom('images')
+      .select((eb) => [
+        'status',
+        eb.fn.countAll<string>().as('n'),
+        eb.fn.sum<string | null>('face_count').as('faces'),
+        eb.fn.min('started_at').as('first_started'),
+        eb.fn.max('finished_at').as('last_finished'),
+      ])
+      .where('tenant_id', '=', tenantId)
+      .where('album_id', '=', albumId)
+      .groupBy('status')
+      .execute();
+    const progress: AlbumProgress = {
+      images: { queued: 0, processing: 0, indexed: 0, failed: 0 },
+      total: 0,
+      faces: 0,
+      firstStartedAt: null,
+      lastFinishedAt: null,
+    };
+    for (const row of rows) {
+      const count = Number(row.n);
+      progress.images[row.status] = count;
+      progress.total += count;
+      if (row.status === 'indexed') progress.faces = Number(row.faces ?? 0);
+      progress.firstStartedAt = earliest(progress.firstStartedAt, row.first_started);
+      progress.lastFinishedAt = latest(progress.lastFinishedAt, row.last_finished);
+    }
+    return progress;
+  }
+}
+
+function earliest(a: Date | null, b: Date | null): Date | null {
+  if (!a) return b;
+  return b && b < a ? b : a;
+}
+
+function latest(a: Date | null, b: Date | null): Date | null {
+  if (!a) return b;
+  return b && b > a ? b : a;
+}
+
+function toAlbum(row: AlbumRow): AlbumRecord {
+  return { id: row.id, tenantId: row.tenant_id, collectionPk: row.collection_pk, name: row.name, createdAt: row.created_at };
+}

@@ -1,0 +1,33 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+import type { SecretBox } from '../secret-box.js';
+import { AlbumRepository } from './album-repository.js';
+import { ApiKeyRepository } from './api-key-repository.js';
+import { CollectionRepository } from './collection-repository.js';
+import { FaceRepository } from './face-repository.js';
+import { ImageRepository } from './image-repository.js';
+import { TenantRepository } from './tenant-repository.js';
+import { UserRepository } from './user-repository.js';
+
+export interface Repositories {
+  tenants: TenantRepository;
+  apiKeys: ApiKeyRepository;
+  collections: CollectionRepository;
+  faces: FaceRepository;
+  users: UserRepository;
+  albums: AlbumRepository;
+  images: ImageRepository;
+}
+
+/** Builds every repository over one connection (or one transaction). */
+export function createRepositories(db: Kysely<Database>, secrets: SecretBox): Repositories {
+  return {
+    tenants: new TenantRepository(db),
+    apiKeys: new ApiKeyRepository(db, secrets),
+    collections: new CollectionRepository(db),
+    faces: new FaceRepository(db),
+    users: new UserRepository(db),
+    albums: new AlbumRepository(db),
+    images: new ImageRepository(db),
+  };
+}
