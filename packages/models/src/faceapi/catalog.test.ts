@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { faceApiModels } from './catalog.js';
+import { outSize, permute } from './layers.js';
+import { createSession } from './testing.js';
+import { sourceFilesOf, type FaceApiModelName } from './weights.js';
+
+test('catalog ids are unique and name the seven face-api models', () => {
+  const ids = faceApiModels.map((m) => m.id);
+  assert.equal(new Set(ids).size, ids.length);
+  assert.deepEqual([...ids].sort(), [
+    'age-gender',
+    'face-expression',
+    'face-landmark-68',
+    'face-landmark-68-tiny',
+    'face-recognition',
+    'ssd-mobilenetv1',
+    'tiny-face-detector',
+  ]);
+});
+
+test('each converted model has exactly the inputs and outputs its io docs describe', async () => {
+  for (const spec of faceApiModels) {
+    const bytes = await spec.convert();
+    const session = await createSession(bytes);
+    assert.deepEqual(session.inputNames, spec.io.inputs.map((i) => i.name), spec.id);
+    assert.deepEqual([...session.outputNames].sort(), spec.io.outputs.map((o) => o.name).sort(), spec.id);
+    await session.release();
+    assert.ok(spec.license.length > 0 && spec.io.outputs.every((o) => o.doc.length > 20), `${spec.id} documented`);
+  }
+});
+
+test('sourceFiles match what the weight manifests reference', async () => {
+  for (const spec of faceApiModels) {
+    const manifest = spec.sourceFiles[0].replace(/^model\/(.*)-weights_manifest\.json$/, '$1') as FaceApiModelName;
+    assert.deepEqual(spec.sourceFiles, await sourceFilesOf(manifest), spec.id);
+  }
+});
+
+test('permute transposes like a reference index computation', () => {
+  const shape = [2, 3, 4];
+  const src = Float32Array.from({ length: 24 }, (_, i) => i);
+  const out = permute(src, shape, [2, 0, 1]);
+  // out[k][i][j] = src[i][j][k]
+  for (let k = 0; k < 4; k++) {
+    for (let i = 0; i < 2; i++) {
+      for (let j = 0; j < 3; j++) assert.equal(out[k * 6 + i * 3 + j], src[i * 12 + j * 4 + k]);
+    }
+  }
+});
+
+test('outSize follows TF padding rules', () => {
+  assert.equal(outSize(150, 7, 2, 'valid'), 72);
+  assert.equal(outSize(35, 2, 2, 'valid'), 17);
+  assert.equal(outSize(207, 2, 2, 'same'), 104);
+  assert.equal(outSize(13, 3, 1, 1), 13);
+});
