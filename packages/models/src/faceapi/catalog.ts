@@ -129,10 +129,14 @@ const MODELS: readonly FaceApiModel[] = [
   },
 ];
 
+export class UnknownFaceApiModelError extends Error {
+  override readonly name = 'UnknownFaceApiModelError';
+}
+
 /** Converts one model from the installed weights with explicit options (measure.ts compares them). */
 export async function convertFaceApiModel(id: string, options: LayerOptions = DEFAULT_LAYER_OPTIONS): Promise<Uint8Array> {
   const model = MODELS.find((m) => m.id === id);
-  if (!model) throw new Error(`unknown face-api model ${id}`);
+  if (!model) throw new UnknownFaceApiModelError(`unknown face-api model ${id}`);
   return model.build(await loadFaceApiWeights(model.weights), options);
 }
 

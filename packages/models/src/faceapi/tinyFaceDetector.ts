@@ -1,6 +1,6 @@
 import { GraphBuilder, attr } from '../onnx/index.js';
 import { separableWeights } from './faceFeatures.js';
-import { Layers, type Feature, type LayerOptions } from './layers.js';
+import { LayerError, Layers, type Feature, type LayerOptions } from './layers.js';
 import { getWeight, type WeightMap } from './weights.js';
 
 export const TINY_FACE_DETECTOR_SIZE = 416;
@@ -43,7 +43,7 @@ export function buildTinyFaceDetector(weights: WeightMap, options: LayerOptions,
   }
   const conv8 = { filter: getWeight(weights, 'conv8/filters', [1, 1, 512, 25]), bias: getWeight(weights, 'conv8/bias').values };
   const grid = l.conv(x, { ...conv8, stride: 1, padding: 'valid' });
-  if (grid.h !== tinyGridSize(inputSize)) throw new Error(`tiny face detector: grid ${grid.h} for input ${inputSize}`);
+  if (grid.h !== tinyGridSize(inputSize)) throw new LayerError(`tiny face detector: grid ${grid.h} for input ${inputSize}`);
 
   decodeGrid(l, grid);
   const count = grid.h * grid.w * TINY_FACE_ANCHORS.length;
