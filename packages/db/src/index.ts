@@ -5,7 +5,7 @@ export * from './migrator.js';
 export * from './pagination.js';
 export * from './secret-box.js';
 export { sql } from 'kysely';
-export type { Kysely, Transaction } from 'kysely';
+export type { Kysely, RawBuilder, Transaction } from 'kysely';
 export * from './repositories/tenant-repository.js';
 export * from './repositories/collection-repository.js';
 export * from './repositories/face-repository.js';
