@@ -138,7 +138,7 @@ const DEFS: readonly TfjsModelDef[] = [
   },
 ];
 
-export const CONVERTER_VERSION = 1;
+export const CONVERTER_VERSION = 2;
 
 function jsonPath(def: TfjsModelDef): string {
   return packageFile(PKG, `models/${def.file}.json`);

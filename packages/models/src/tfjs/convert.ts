@@ -155,6 +155,7 @@ export function defaultOutputs(model: TfGraphModel): OutputSpec[] {
  * needed; a graph input or initializer gets an Identity because ONNX cannot alias them.
  */
 export function exposeOutput(g: GraphBuilder, value: Value, name: string): void {
+  if (value.name !== name && g.unique(name) !== name) throw new UnsupportedOpError(`output name ${name} is already a tensor of the graph`);
   const producer = g.nodes.find((n) => n.outputs.includes(value.name));
   if (!producer) g.op('Identity', [value.name], {}, name);
   else if (value.name !== name) renameTensor(g.nodes, value.name, name);

@@ -107,6 +107,24 @@ describe('converted human-models match the original tfjs models', () => {
         await compare(affine(image, range!.scale, range!.offset));
       });
 
+      test('a batch of two gives the rows of two single runs', async (t) => {
+        if (typeof spec.io.inputs[0]!.shape[0] === 'number') {
+          assert.equal(spec.io.inputs[0]!.shape[0], 1, 'fixed batch is 1 like the original');
+          return;
+        }
+        const count = shape.reduce((a, b) => a * b, 1);
+        const [a, b] = [affine(seededRandom(count, 1), range!.scale, range!.offset), affine(seededRandom(count, 2), range!.scale, range!.offset)];
+        const pair = await runOnnx(session, [2, ...shape.slice(1)], Float32Array.from([...a, ...b]));
+        const [one, two] = [await runOnnx(session, shape, a), await runOnnx(session, shape, b)];
+        for (const out of spec.io.outputs) {
+          const rows = pair[out.name]!;
+          const half = rows.length / 2;
+          assert.ok(maxAbsDiff(rows.subarray(0, half), one[out.name]!) <= 1e-4 * maxAbs(one[out.name]!) + 1e-5, `${out.name} row 0`);
+          assert.ok(maxAbsDiff(rows.subarray(half), two[out.name]!) <= 1e-4 * maxAbs(two[out.name]!) + 1e-5, `${out.name} row 1`);
+        }
+        t.diagnostic(`batch 2 ok for ${spec.io.outputs.length} outputs`);
+      });
+
       test('io docs match the graph', () => {
         assert.deepEqual(session.inputNames, spec.io.inputs.map((i) => i.name));
         assert.deepEqual([...session.outputNames].sort(), spec.io.outputs.map((o) => o.name).sort());

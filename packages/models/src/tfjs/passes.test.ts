@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder } from '../onnx/index.js';
-import { dropIdentity, eliminateDeadCode, fuseClipChains, fuseDecomposedPrelu, fuseMaxMinPrelu, optimizeGraph } from './passes.js';
+import { GraphBuilder, attr } from '../onnx/index.js';
+import { dropIdentity, eliminateDeadCode, foldChannelAffineIntoConv, fuseClipChains, fuseDecomposedPrelu, fuseMaxMinPrelu, optimizeGraph } from './passes.js';
 import { maxAbsDiff, seededRandom } from './testing.js';
 
 const SHAPE = [1, 4, 4, 3];
@@ -85,6 +85,33 @@ describe('rewrite passes', () => {
     assert.deepEqual(opTypes(g), ['Max', 'Min', 'Sigmoid']);
   });
 
+  test('per-channel Mul and Add after an NHWC-wrapped Conv fold into its weights and bias', async () => {
+    const g = new GraphBuilder('bn');
+    const x = g.input('x', SHAPE);
+    const nchw = g.op('Transpose', [x], { perm: attr.ints([0, 3, 1, 2]) });
+    const w = g.float('w', [2, 3, 1, 1], [1, -2, 0.5, 3, 1, -1]);
+    const conv = g.op('Conv', [nchw, w], { kernel_shape: attr.ints([1, 1]) });
+    const nhwc = g.op('Transpose', [conv], { perm: attr.ints([0, 2, 3, 1]) });
+    const scaled = g.op('Mul', [nhwc, g.float('scale', [2], [0.5, -4])]);
+    g.op('Add', [g.float('shift', [1, 1, 1, 2], [1, 2]), scaled], {}, 'y');
+    g.output('y', [1, 4, 4, 2]);
+    const before = await run(g);
+    assert.equal(foldChannelAffineIntoConv(g), 2);
+    eliminateDeadCode(g);
+    assert.deepEqual(opTypes(g), ['Transpose', 'Conv', 'Transpose']);
+    assert.ok(maxAbsDiff(await run(g), before) < 1e-5);
+  });
+
+  test('a Mul whose constant varies over space is not folded', () => {
+    const g = new GraphBuilder('no-fold');
+    const x = g.input('x', SHAPE);
+    const conv = g.op('Conv', [g.op('Transpose', [x], { perm: attr.ints([0, 3, 1, 2]) }), g.float('w', [3, 3, 1, 1], new Array(9).fill(1))], { kernel_shape: attr.ints([1, 1]) });
+    const nhwc = g.op('Transpose', [conv], { perm: attr.ints([0, 2, 3, 1]) });
+    g.op('Mul', [nhwc, g.float('mask', [4, 1, 1], [1, 2, 3, 4])], {}, 'y');
+    g.output('y', SHAPE);
+    assert.equal(foldChannelAffineIntoConv(g), 0);
+  });
+
   test('Identity nodes disappear, also in front of a graph output', async () => {
     const g = new GraphBuilder('identity');
     const x = g.input('x', SHAPE);
@@ -110,6 +137,6 @@ describe('rewrite passes', () => {
 
   test('optimizeGraph reports what it did', () => {
     const stats = optimizeGraph(decomposedPrelu());
-    assert.deepEqual(stats, { identitiesDropped: 0, preluFused: 1, clipFused: 0, deadNodesRemoved: 0 });
+    assert.deepEqual(stats, { identitiesDropped: 0, preluFused: 1, affineFolded: 0, clipFused: 0, deadNodesRemoved: 0 });
   });
 });

@@ -4,6 +4,8 @@ import { DataType, type GraphBuilder, type Node, type Tensor } from '../onnx/ind
 export interface PassStats {
   identitiesDropped: number;
   preluFused: number;
+  /** Per-channel Mul/Add folded into the conv before them. */
+  affineFolded: number;
   clipFused: number;
   deadNodesRemoved: number;
 }
@@ -236,6 +238,67 @@ function rewriteAsClamp(g: GraphBuilder, n: Node, x: string, lo: number, hi: num
   n.inputs = hi === Infinity ? [x, min] : [x, min, g.float('clip_max', [], [hi])];
 }
 
+/** Per-channel values of a constant that broadcasts along the last (NHWC channel) axis only. */
+function channelConstant(index: GraphIndex, name: string, channels: number): Float32Array | undefined {
+  const t = index.initializers.get(name);
+  const v = index.floats(name);
+  if (!t || !v) return undefined;
+  if (v.length === 1) return new Float32Array(channels).fill(v[0]!);
+  const leadingOnes = t.dims.slice(0, -1).every((d) => d === 1);
+  return leadingOnes && t.dims[t.dims.length - 1] === channels ? v : undefined;
+}
+
+/**
+ * Conv -> Transpose(to NHWC) -> Mul/Add by a per-channel constant (an unfolded batch norm, as
+ * in faceres) folds into the conv's weights and bias, so the conv's activation can fuse next.
+ */
+export function foldChannelAffineIntoConv(g: GraphBuilder): number {
+  let folded = 0;
+  for (let changed = true; changed; ) {
+    changed = false;
+    const index = new GraphIndex(g);
+    for (const conv of g.nodes) {
+      if (conv.opType !== 'Conv' || !index.isPrivate(conv.outputs[0]!)) continue;
+      const back = index.consumers.get(conv.outputs[0]!)![0]!;
+      const isToNhwc = back.opType === 'Transpose' && back.attributes['perm']?.kind === 'ints' && back.attributes['perm'].value.join() === '0,2,3,1';
+      if (!isToNhwc || !index.isPrivate(back.outputs[0]!)) continue;
+      const next = index.consumers.get(back.outputs[0]!)![0]!;
+      if (foldInto(g, index, conv, back, next)) {
+        folded++;
+        changed = true;
+        break;
+      }
+    }
+  }
+  return folded;
+}
+
+function foldInto(g: GraphBuilder, index: GraphIndex, conv: Node, back: Node, next: Node): boolean {
+  if ((next.opType !== 'Mul' && next.opType !== 'Add') || next.inputs.length !== 2) return false;
+  const w = index.initializers.get(conv.inputs[1]!);
+  const weights = index.floats(conv.inputs[1]!);
+  if (!w || !weights) return false;
+  const channels = w.dims[0]!;
+  const at = next.inputs[0] === back.outputs[0] ? 1 : 0;
+  const c = channelConstant(index, next.inputs[at]!, channels);
+  const biasName = conv.inputs[2];
+  const bias = biasName ? index.floats(biasName) : new Float32Array(channels);
+  if (!c || !bias || next.inputs[1 - at] !== back.outputs[0]) return false;
+  const perChannel = weights.length / channels;
+  let newWeights = weights;
+  let newBias: Float32Array;
+  if (next.opType === 'Mul') {
+    newWeights = weights.map((v, i) => v * c[Math.floor(i / perChannel)]!);
+    newBias = bias.map((v, o) => v * c[o]!);
+  } else {
+    newBias = bias.map((v, o) => v + c[o]!);
+  }
+  conv.inputs = [conv.inputs[0]!, g.constant('folded_filter', w.dims, newWeights, DataType.FLOAT), g.float('folded_bias', [channels], newBias)];
+  back.outputs = [...next.outputs];
+  removeNodes(g, new Set([next]));
+  return true;
+}
+
 /** Removes nodes no graph output depends on, then initializers nothing reads. */
 export function eliminateDeadCode(g: GraphBuilder): number {
   const live = new Set(g.outputs.map((o) => o.name));
@@ -258,7 +321,8 @@ export function eliminateDeadCode(g: GraphBuilder): number {
 export function optimizeGraph(g: GraphBuilder): PassStats {
   const identitiesDropped = dropIdentity(g);
   const preluFused = fuseDecomposedPrelu(g) + fuseMaxMinPrelu(g);
+  const affineFolded = foldChannelAffineIntoConv(g);
   const clipFused = fuseClipChains(g);
   const deadNodesRemoved = eliminateDeadCode(g);
-  return { identitiesDropped, preluFused, clipFused, deadNodesRemoved };
+  return { identitiesDropped, preluFused, affineFolded, clipFused, deadNodesRemoved };
 }
