@@ -29,7 +29,7 @@ export interface ModelSet {
   expression?: ModelRef;
 }
 
-export const DLIB_CHIP: ChipGeometry = { size: 150, scale: 0.8, shiftY: 0 };
+export const DLIB_CHIP: ChipGeometry = { size: 150, scale: 1.25, shiftY: -0.18 };
 
 export const MODEL_SETS: Record<string, ModelSet> = {
   'dlib-r34-v1': {
