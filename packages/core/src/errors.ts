@@ -10,6 +10,12 @@ export type ErrorKind =
   | 'ResourceAlreadyExists'
   | 'ResourceInUse'
   | 'AccessDenied'
+  | 'Unauthenticated'
+  | 'InvalidPaginationToken'
+  | 'Conflict'
+  | 'ServiceQuotaExceeded'
+  | 'InvalidS3Object'
+  | 'IdempotentParameterMismatch'
   | 'Throttled'
   | 'ServiceUnavailable'
   | 'Internal';
