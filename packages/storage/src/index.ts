@@ -5,3 +5,4 @@ export * from './vectors/pinecone-index.js';
 export { FakePineconeServer } from './testing/fake-pinecone-server.js';
 export type { FakePineconeOptions } from './testing/fake-pinecone-server.js';
 export * from './vectors/pgvector-index.js';
+export * from './vectors/reindex.js';

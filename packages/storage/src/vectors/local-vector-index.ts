@@ -11,6 +11,7 @@
  * the caller when to rebuild (see reindexCollection). One process owns a data directory.
  */
 import { createHash } from 'node:crypto';
+import { endianness } from 'node:os';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VectorDimensionMismatchError, VectorIndexError } from './vector-index.js';
@@ -267,7 +268,7 @@ function encodeSnapshot(key: string, block: VectorBlock): Buffer {
   out.writeUInt32LE(block.size, 12);
   out.writeUInt32LE(json.length, 16);
   json.copy(out, HEADER_BYTES);
-  for (let i = 0; i < vectors; i++) out.writeFloatLE(block.data[i], padded + i * 4);
+  writeFloatsLE(block.data.subarray(0, vectors), out, padded);
   return out;
 }
 
@@ -284,10 +285,29 @@ function decodeSnapshot(key: string, bytes: Buffer): VectorBlock {
     throw new VectorIndexError(`Vector snapshot for ${key} is inconsistent; rebuild it from Postgres`);
   }
   const block = new VectorBlock(dim, Math.max(count, 64));
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 0; i < count * dim; i++) block.data[i] = view.getFloat32(offset + i * 4, true);
+  readFloatsLE(bytes, offset, block.data.subarray(0, count * dim));
   block.ids = header.ids;
   block.metadata = header.metadata;
   header.ids.forEach((id, slot) => block.slotOf.set(id, slot));
   return block;
+}
+
+const LITTLE_ENDIAN_HOST = endianness() === 'LE';
+
+/** Snapshots are little-endian; on little-endian hosts (x86, arm64) that is a plain byte copy. */
+function writeFloatsLE(source: Float32Array, out: Buffer, offset: number): void {
+  if (LITTLE_ENDIAN_HOST) {
+    out.set(new Uint8Array(source.buffer, source.byteOffset, source.byteLength), offset);
+    return;
+  }
+  for (let i = 0; i < source.length; i++) out.writeFloatLE(source[i], offset + i * 4);
+}
+
+function readFloatsLE(bytes: Buffer, offset: number, target: Float32Array): void {
+  if (LITTLE_ENDIAN_HOST) {
+    new Uint8Array(target.buffer, target.byteOffset, target.byteLength).set(bytes.subarray(offset, offset + target.byteLength));
+    return;
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < target.length; i++) target[i] = view.getFloat32(offset + i * 4, true);
 }
