@@ -102,6 +102,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addForeignKeyConstraint('images_album_fkey', ['tenant_id', 'album_id'], 'albums', ['tenant_id', 'id'], (fk) =>
       fk.onDelete('cascade'),
     )
+    .addUniqueConstraint('images_tenant_id_key', ['tenant_id', 'id'])
     .execute();
   await db.schema.createIndex('images_album_seq_idx').on('images').columns(['album_id', 'seq']).execute();
   await db.schema.createIndex('images_album_status_idx').on('images').columns(['album_id', 'status']).execute();
@@ -124,10 +125,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('model_version', 'text', (col) => col.notNull())
     .addColumn('embedding', 'bytea', (col) => col.notNull())
     .addColumn('user_id', 'text')
-    .addColumn('album_image_id', 'uuid', (col) => col.references('images.id').onDelete('cascade'))
+    .addColumn('album_image_id', 'uuid')
     .addColumn('face_index', 'integer')
     .addColumn('created_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
     .addForeignKeyConstraint('faces_collection_fkey', ['tenant_id', 'collection_pk'], 'collections', ['tenant_id', 'id'], (fk) =>
+      fk.onDelete('cascade'),
+    )
+    .addForeignKeyConstraint('faces_album_image_fkey', ['tenant_id', 'album_image_id'], 'images', ['tenant_id', 'id'], (fk) =>
       fk.onDelete('cascade'),
     )
     // A retried album message writes the same (image, face index) again: the constraint makes

@@ -40,6 +40,17 @@ export class FaceNotFoundError extends DbError {
   }
 }
 
+/** An album face source (image, face index) already belongs to another tenant's face. */
+export class FaceSourceConflictError extends DbError {
+  readonly code = 'FaceSourceConflict';
+  constructor(
+    readonly albumImageId: string,
+    readonly faceIndex: number,
+  ) {
+    super(`Face source ${albumImageId}/${faceIndex} is already used by another tenant`);
+  }
+}
+
 export class UserNotFoundError extends DbError {
   readonly code = 'UserNotFound';
   constructor(readonly userId: string) {

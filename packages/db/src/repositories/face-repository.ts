@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { FaceNotFoundError, InvalidPaginationTokenError } from '../errors.js';
+import { FaceNotFoundError, FaceSourceConflictError, InvalidPaginationTokenError } from '../errors.js';
 import { decodeToken, pageSize, toPage } from '../pagination.js';
 import type { Page, PageRequest } from '../pagination.js';
 import type { Database, FaceLandmarkJson, FacePoseJson, FaceQualityJson, FaceRow } from '../schema.js';
@@ -121,8 +121,8 @@ export class FaceRepository {
     const byId = new Map(rows.map((row) => [row.id, row]));
     const bySource = new Map(rows.map((row) => [sourceKey(row.album_image_id, row.face_index), row]));
     return values.map((value) => {
-      const row = value.album_image_id ? bySource.get(sourceKey(value.album_image_id, value.face_index ?? null)) : byId.get(value.id);
-      if (!row) throw new Error(`Face source ${value.album_image_id}/${value.face_index} belongs to another tenant`);
+      const row = value.album_image_id ? bySource.get(sourceKey(value.album_image_id, value.face_index)) : byId.get(value.id);
+      if (!row) throw new FaceSourceConflictError(value.album_image_id ?? '', value.face_index ?? -1);
       return toFace(row);
     });
   }
