@@ -71,6 +71,21 @@ describe('LocalVectorIndex specifics', () => {
     }
   });
 
+  test('concurrent first writes to a key all land', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'facerec-vectors-'));
+    try {
+      for (const index of [new LocalVectorIndex(), new LocalVectorIndex({ dataDir: dir })]) {
+        await Promise.all(
+          ['a', 'b', 'c'].map((id) => index.upsert('fresh', [{ id, vector: new Float32Array([1, 2]), metadata: { imageId: id } }])),
+        );
+        assert.equal(await index.count('fresh'), 3);
+        await index.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a collection key holds one dimension', async () => {
     const index = new LocalVectorIndex();
     await index.upsert('k', [{ id: 'a', vector: new Float32Array(4).fill(1), metadata: { imageId: 'i' } }]);

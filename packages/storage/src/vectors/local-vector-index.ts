@@ -123,7 +123,9 @@ function dot(query: Float32Array, data: Float32Array, offset: number, dim: numbe
 }
 
 export class LocalVectorIndex implements VectorIndex {
-  private readonly blocks = new Map<string, Promise<VectorBlock | undefined>>();
+  /** Loaded collections; null marks a key known to hold nothing. */
+  private readonly blocks = new Map<string, VectorBlock | null>();
+  private readonly loading = new Map<string, Promise<void>>();
   private readonly dirty = new Set<string>();
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
@@ -139,11 +141,13 @@ export class LocalVectorIndex implements VectorIndex {
     for (const item of items) {
       if (item.vector.length !== dim) throw new VectorDimensionMismatchError(collectionKey, dim, item.vector.length);
     }
-    let block = await this.block(collectionKey);
+    await this.block(collectionKey);
+    // Read again without awaiting in between, so concurrent first upserts share one block.
+    let block = this.blocks.get(collectionKey) ?? undefined;
     if (block && block.dim !== dim) throw new VectorDimensionMismatchError(collectionKey, block.dim, dim);
     if (!block) {
       block = new VectorBlock(dim);
-      this.blocks.set(collectionKey, Promise.resolve(block));
+      this.blocks.set(collectionKey, block);
     }
     for (const item of items) block.upsert(item);
     this.markDirty(collectionKey);
@@ -165,7 +169,7 @@ export class LocalVectorIndex implements VectorIndex {
   }
 
   async deleteCollection(collectionKey: string): Promise<void> {
-    this.blocks.set(collectionKey, Promise.resolve(undefined));
+    this.blocks.set(collectionKey, null);
     this.dirty.delete(collectionKey);
     if (this.options.dataDir) {
       await this.flushing;
@@ -199,12 +203,20 @@ export class LocalVectorIndex implements VectorIndex {
   }
 
   private async block(collectionKey: string): Promise<VectorBlock | undefined> {
-    let loading = this.blocks.get(collectionKey);
-    if (!loading) {
-      loading = this.load(collectionKey);
-      this.blocks.set(collectionKey, loading);
+    if (!this.blocks.has(collectionKey)) {
+      let loading = this.loading.get(collectionKey);
+      if (!loading) {
+        loading = this.load(collectionKey)
+          .then((block) => {
+            // A write or deleteCollection that happened meanwhile wins over the file.
+            if (!this.blocks.has(collectionKey)) this.blocks.set(collectionKey, block ?? null);
+          })
+          .finally(() => this.loading.delete(collectionKey));
+        this.loading.set(collectionKey, loading);
+      }
+      await loading;
     }
-    return loading;
+    return this.blocks.get(collectionKey) ?? undefined;
   }
 
   private markDirty(collectionKey: string): void {
@@ -225,7 +237,7 @@ export class LocalVectorIndex implements VectorIndex {
     if (!this.options.dataDir || keys.length === 0) return;
     await mkdir(this.options.dataDir, { recursive: true });
     for (const key of keys) {
-      const block = await this.blocks.get(key);
+      const block = this.blocks.get(key);
       if (!block) continue;
       const file = this.fileFor(key);
       await writeFile(`${file}.tmp`, encodeSnapshot(key, block));
