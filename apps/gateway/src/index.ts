@@ -1,0 +1,11 @@
+export * from './config.js';
+export * from './errors.js';
+export { createApp, SIGNING_SERVICE, type AppDeps, type GatewayApp } from './app.js';
+export type { AuthenticatedKey, KeyStore, SigningKey } from './auth/key-store.js';
+export { SigV4Verifier, type SigV4Options, type IncomingSignedRequest } from './auth/sigv4.js';
+export { verifyBearer } from './auth/bearer.js';
+export { createLogger, type Logger } from './observability/logger.js';
+export { GatewayMetrics, type EngineStats } from './observability/metrics.js';
+export type { ReadinessCheck } from './observability/health.js';
+export { openApiDocument } from './rest/openapi.js';
+export { REST_ROUTES } from './rest/routes.js';
