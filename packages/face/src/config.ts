@@ -24,6 +24,12 @@ export interface EngineConfig {
   flipTta: boolean;
   /** Album detection: also run on overlapping tiles for small faces in big photos (FACEREC_TILING). */
   tiling: 'auto' | 'off';
+  /**
+   * Album detection finds faces at least this wide, in pixels of the original photo
+   * (FACEREC_ALBUM_MIN_FACE_PX). DESIGN's promise: a 60 px face in a 24 MP group photo. Photos whose
+   * whole frame already shows such faces to the detector are not tiled.
+   */
+  albumMinFacePx: number;
   /** Accept WebP/HEIC besides JPEG and PNG (FACEREC_EXTRA_FORMATS). */
   extraFormats: boolean;
 }
@@ -40,6 +46,7 @@ export function loadEngineConfig(env: Env = process.env): EngineConfig {
     queueLimit: envNumber(env, 'FACEREC_QUEUE_LIMIT', 64, { min: 0, integer: true }),
     flipTta: envBoolean(env, 'FACEREC_FLIP_TTA', false),
     tiling: envEnum(env, 'FACEREC_TILING', ['auto', 'off'] as const, 'auto'),
+    albumMinFacePx: envNumber(env, 'FACEREC_ALBUM_MIN_FACE_PX', 60, { min: 8 }),
     extraFormats: envBoolean(env, 'FACEREC_EXTRA_FORMATS', false),
   };
 }

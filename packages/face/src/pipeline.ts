@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { decodeImage } from './image/decode.js';
+import { decodeImage, type DecodedImage } from './image/decode.js';
 import type { RgbImage } from './image/rgb.js';
 import type { Point } from './geometry/similarity.js';
 import { OnnxModel } from './runtime/session.js';
@@ -66,11 +66,13 @@ export class FacePipeline {
     };
   }
 
-  private async detect(img: RgbImage, options: AnalyzeOptions): Promise<FaceBox[]> {
+  private async detect(img: DecodedImage, options: AnalyzeOptions): Promise<FaceBox[]> {
     const minScore = this.config.minFaceConfidence / 100;
+    // The album promise is in pixels of the original photo; shrink-on-load scaled the faces too.
+    const minFacePx = (this.config.albumMinFacePx * img.width) / img.fullWidth;
     const found = options.mode === 'selfie'
       ? await detectLargest(this.selfieDetector, this.albumDetector, img, minScore)
-      : await detectAll(this.albumDetector, img, { tiling: this.config.tiling === 'auto' }, minScore);
+      : (await detectAll(this.albumDetector, img, { tiling: this.config.tiling === 'auto', minFacePx }, minScore)).faces;
     const limit = Math.min(options.maxFaces ?? this.config.maxFacesPerImage, this.config.maxFacesPerImage);
     return found
       .filter((f) => Math.min(f.x2 - f.x1, f.y2 - f.y1) >= this.config.minFacePixels)

@@ -28,6 +28,10 @@ export function applyAffine(m: Affine, x: number, y: number): [number, number] {
  * `outToSrc` (output pixel centre → source coordinates). Bilinear sampling; when the map shrinks
  * the source by more than 1.5×, each output pixel averages a k×k grid of bilinear samples so a
  * large face is area-filtered rather than aliased. Outside the source is `fill`.
+ *
+ * Every face crop of every image goes through here (landmarks twice, then each embedder), so the
+ * loop is written flat: no per-sample calls or arrays, and a bounds-free path for the samples whose
+ * four neighbours are all inside the image (nearly all of them).
  */
 export function warpAffineToTensor(
   src: RgbImage,
@@ -38,38 +42,59 @@ export function warpAffineToTensor(
   targetOffset = 0,
   fill = 0,
 ): Float32Array {
-  const scale = Math.sqrt(Math.abs(outToSrc[0] * outToSrc[4] - outToSrc[1] * outToSrc[3]));
+  const [m0, m1, m2, m3, m4, m5] = outToSrc;
+  const scale = Math.sqrt(Math.abs(m0 * m4 - m1 * m3));
   const k = scale > 1.5 ? Math.min(4, Math.ceil(scale)) : 1;
+  const n = k * k;
+  // Sub-sample offsets (sx + 0.5) / k, computed as the reference formula does so results match it exactly.
+  const sub = new Float64Array(k);
+  for (let s = 0; s < k; s++) sub[s] = (s + 0.5) / k;
   const { data, width, height } = src;
-  const px = [0, 0, 0];
+  const px = new Float64Array(3);
+  let o = targetOffset;
   for (let oy = 0; oy < outH; oy++) {
     for (let ox = 0; ox < outW; ox++) {
       let r = 0;
       let g = 0;
       let b = 0;
       for (let sy = 0; sy < k; sy++) {
+        const v = oy + sub[sy];
         for (let sx = 0; sx < k; sx++) {
-          const u = ox + (sx + 0.5) / k;
-          const v = oy + (sy + 0.5) / k;
-          const x = outToSrc[0] * u + outToSrc[1] * v + outToSrc[2] - 0.5;
-          const y = outToSrc[3] * u + outToSrc[4] * v + outToSrc[5] - 0.5;
-          bilinear(data, width, height, x, y, fill, px);
-          r += px[0];
-          g += px[1];
-          b += px[2];
+          const u = ox + sub[sx];
+          const x = m0 * u + m1 * v + m2 - 0.5;
+          const y = m3 * u + m4 * v + m5 - 0.5;
+          // Truncation is floor for the non-negative coordinates of the fast path.
+          const x0 = x | 0;
+          const y0 = y | 0;
+          if (x >= 0 && y >= 0 && x0 + 1 < width && y0 + 1 < height) {
+            const fx = x - x0;
+            const fy = y - y0;
+            const gx = 1 - fx;
+            const gy = 1 - fy;
+            const i00 = (y0 * width + x0) * 3;
+            const i01 = i00 + width * 3;
+            r += (data[i00] * gx + data[i00 + 3] * fx) * gy + (data[i01] * gx + data[i01 + 3] * fx) * fy;
+            g += (data[i00 + 1] * gx + data[i00 + 4] * fx) * gy + (data[i01 + 1] * gx + data[i01 + 4] * fx) * fy;
+            b += (data[i00 + 2] * gx + data[i00 + 5] * fx) * gy + (data[i01 + 2] * gx + data[i01 + 5] * fx) * fy;
+          } else {
+            bilinearAtEdge(data, width, height, x, y, fill, px);
+            r += px[0];
+            g += px[1];
+            b += px[2];
+          }
         }
       }
-      const o = targetOffset + (oy * outW + ox) * 3;
-      const n = k * k;
       target[o] = r / n;
       target[o + 1] = g / n;
       target[o + 2] = b / n;
+      o += 3;
     }
   }
   return target;
 }
 
-function bilinear(data: Uint8Array, w: number, h: number, x: number, y: number, fill: number, out: number[]): void {
+/** Bilinear sample where some of the four neighbours may lie outside the image (they read `fill`). */
+function bilinearAtEdge(data: Uint8Array, w: number, h: number, x: number, y: number, fill: number, out: Float64Array): void {
   const x0 = Math.floor(x);
   const y0 = Math.floor(y);
   const fx = x - x0;

@@ -1,4 +1,5 @@
-import { letterbox, tiles, toImageX, toImageY, type Region } from '../image/letterbox.js';
+import { ConfigError } from '@facerec/core';
+import { letterbox, RAW_PIXELS, tilesOfSize, toImageX, toImageY, type InputRange, type Region } from '../image/letterbox.js';
 import type { RgbImage } from '../image/rgb.js';
 import { nms, type Box } from '../geometry/nms.js';
 import type { OnnxModel } from '../runtime/session.js';
@@ -13,19 +14,49 @@ export interface FaceBox extends Box {
 const CANDIDATE_SCORE = 0.2;
 const NMS_IOU = 0.3;
 
+/** What the pipeline must know about a detector beyond its graph. */
+export interface DetectorTraits {
+  input: InputRange;
+  /**
+   * Width in input pixels of the smallest face it finds reliably. Measured by pasting LFW faces at
+   * each width onto a background (docs/benchmarks.md): SSD finds ≥ 90 % from 16 px on.
+   */
+  minFacePx: number;
+}
+
+const BLAZEFACE_INPUT: InputRange = { scale: 1 / 127.5, offset: -1 };
+
+export const DETECTOR_TRAITS: Readonly<Record<string, DetectorTraits>> = {
+  'ssd-mobilenetv1': { input: RAW_PIXELS, minFacePx: 16 },
+  'tiny-face-detector': { input: RAW_PIXELS, minFacePx: 32 },
+  'blazeface-back': { input: BLAZEFACE_INPUT, minFacePx: 16 },
+  'blazeface-front': { input: BLAZEFACE_INPUT, minFacePx: 24 },
+};
+
+export function detectorTraits(id: string): DetectorTraits {
+  const traits = DETECTOR_TRAITS[id];
+  if (!traits) throw new ConfigError(`no detector traits for model "${id}" (known: ${Object.keys(DETECTOR_TRAITS).join(', ')})`);
+  return traits;
+}
+
 /**
  * A single-shot detector whose ONNX graph decodes its own anchors: outputs `boxes` [N,4]
  * (x1,y1,x2,y2 in 0..1 of its square input), `scores` [N] and optionally `keypoints` [N,K,2].
  */
 export class Detector {
+  readonly traits: DetectorTraits;
+
   constructor(
     private readonly model: OnnxModel,
     readonly inputSize: number,
-  ) {}
+    traits?: DetectorTraits,
+  ) {
+    this.traits = traits ?? detectorTraits(model.id);
+  }
 
   /** One pass over `region` (default the whole image), letterboxed, optionally zoomed out. */
   async detect(img: RgbImage, region: Region = { x: 0, y: 0, width: img.width, height: img.height }, zoomOut = 1): Promise<FaceBox[]> {
-    const { tensor, placement } = await letterbox(img, region, this.inputSize, zoomOut);
+    const { tensor, placement } = await letterbox(img, region, this.inputSize, zoomOut, this.traits.input);
     const out = await this.model.run(tensor, [1, this.inputSize, this.inputSize, 3]);
     const boxes = out.boxes.data;
     const scores = out.scores.data;
@@ -53,27 +84,100 @@ export class Detector {
     }
     return nms(found, NMS_IOU);
   }
+
+}
+
+/** What tiling needs to know of a detector. */
+export interface DetectorScale {
+  inputSize: number;
+  traits: DetectorTraits;
+}
+
+/** The smallest face (pixels of a `width`×`height` frame) a pass over the whole frame finds reliably. */
+export function smallestVisibleFace(detector: DetectorScale, width: number, height: number): number {
+  return (detector.traits.minFacePx * Math.max(width, height)) / detector.inputSize;
 }
 
 export interface DetectionPlan {
-  /** Run overlapping tiles when the photo is much bigger than the detector's input. */
+  /** Run overlapping tiles when the whole frame cannot show the faces asked for. */
   tiling: boolean;
+  /** The smallest face to find, in pixels of the decoded image (the album-mode promise). */
+  minFacePx: number;
+}
+
+/** A face found this close to the limit of the whole-frame pass hints at smaller ones beside it. */
+const SMALL_FACE_SIGN = 1.5;
+
+const VISIBLE_SLACK = 1.15;
+
+/** Beyond this many tiles the photo is analysed at the coarsest grid that still keeps the promise. */
+const MAX_TILES = 36;
+
+export interface AlbumDetection {
+  faces: FaceBox[];
+  /** Detector passes run (whole frame, tiles, zoomed-out), for benchmarks. */
+  passes: number;
 }
 
 /**
- * Album detection, for recall: the whole photo, plus a 2×2 (or 3×3) grid of overlapping tiles when
- * faces could be too small at the detector's input size, plus a zoomed-out pass when nothing was
- * found (a portrait whose face fills the frame).
+ * Album detection, for recall at a bounded cost. The whole frame first. Tiles only when the frame
+ * is too large for the whole-frame pass to see faces of `plan.minFacePx`, or when it found faces
+ * near its own limit (a crowd whose smaller members it may have missed). A zoomed-out pass when
+ * nothing was found (a portrait whose face fills the frame).
  */
-export async function detectAll(detector: Detector, img: RgbImage, plan: DetectionPlan, minScore: number): Promise<FaceBox[]> {
-  const found = await detector.detect(img);
-  const longSide = Math.max(img.width, img.height);
-  if (plan.tiling && longSide > detector.inputSize * 1.6) {
-    const grid = longSide > detector.inputSize * 3.2 ? 3 : 2;
-    for (const tile of tiles(img.width, img.height, grid)) found.push(...(await detector.detect(img, tile)));
+export async function detectAll(detector: Detector, img: RgbImage, plan: DetectionPlan, minScore: number): Promise<AlbumDetection> {
+  const sure = (f: FaceBox): boolean => f.score >= minScore;
+  const whole = await detector.detect(img);
+  const found = [...whole];
+  let passes = 1;
+  const regions = plan.tiling ? tilePlan(detector, img, whole.filter(sure), plan.minFacePx) : [];
+  for (const tile of regions) {
+    found.push(...wholeInTile(await detector.detect(img, tile), tile, img));
+    passes++;
   }
-  if (!found.some((f) => f.score >= minScore)) found.push(...(await detector.detect(img, undefined, 2)));
-  return nms(found, NMS_IOU).filter((f) => f.score >= minScore);
+  if (!found.some(sure)) {
+    found.push(...(await detector.detect(img, undefined, 2)));
+    passes++;
+  }
+  return { faces: nms(found, NMS_IOU).filter(sure), passes };
+}
+
+/**
+ * The tiles an album photo needs: none when the whole frame already shows the faces asked for
+ * (and no found face hints at smaller ones), else tiles small enough that such faces reach the
+ * detector's reliable size, overlapping by the largest face the whole-frame pass might miss.
+ */
+export function tilePlan(detector: DetectorScale, img: { width: number; height: number }, faces: readonly Box[], minFacePx: number): Region[] {
+  const visible = smallestVisibleFace(detector, img.width, img.height);
+  let want = minFacePx;
+  const smallest = Math.min(...faces.map((f) => Math.min(f.x2 - f.x1, f.y2 - f.y1)));
+  if (smallest < SMALL_FACE_SIGN * visible) want = Math.min(want, visible / 2);
+  // SSD still finds 80 % of faces 15 % under its 90 % size (docs/benchmarks.md): a frame that
+  // misses the promise by less than that is not worth two or more extra passes.
+  if (visible <= VISIBLE_SLACK * want) return [];
+  const longSide = Math.max(img.width, img.height);
+  let side = (detector.inputSize * want) / detector.traits.minFacePx;
+  // Faces the whole frame may miss are up to `visible` wide (plus the box margin): tiles overlap by that.
+  const overlap = 1.25 * visible;
+  let regions = tilesOfSize(img.width, img.height, side, overlap);
+  while (regions.length > MAX_TILES) {
+    side *= 1.15;
+    regions = tilesOfSize(img.width, img.height, side, overlap);
+  }
+  return side >= 0.9 * longSide ? [] : regions;
+}
+
+/**
+ * Drops detections that touch a tile's inner edge: they are faces cut by the tile, which the
+ * overlapping neighbour (or the whole-frame pass) sees whole; kept, they would be partial boxes.
+ */
+function wholeInTile(faces: readonly FaceBox[], tile: Region, img: RgbImage): FaceBox[] {
+  const margin = 0.01 * Math.max(tile.width, tile.height);
+  const left = tile.x > 0 ? tile.x + margin : -Infinity;
+  const top = tile.y > 0 ? tile.y + margin : -Infinity;
+  const right = tile.x + tile.width < img.width ? tile.x + tile.width - margin : Infinity;
+  const bottom = tile.y + tile.height < img.height ? tile.y + tile.height - margin : Infinity;
+  return faces.filter((f) => f.x1 > left && f.y1 > top && f.x2 < right && f.y2 < bottom);
 }
 
 /**

@@ -1,0 +1,132 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { access, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { prepareModels } from '@facerec/models';
+import { loadEngineConfig } from '../config.js';
+import { decodeImage } from '../image/decode.js';
+import { FacePipeline } from '../pipeline.js';
+import { MODEL_SETS, modelIds, type ModelSet } from '../modelset.js';
+import { OnnxModel } from '../runtime/session.js';
+import { DETECTOR_TRAITS, Detector, detectAll, tilePlan } from './detect.js';
+
+const SSD = { inputSize: 512, traits: DETECTOR_TRAITS['ssd-mobilenetv1'] };
+const face = (x: number, y: number, side: number) => ({ x1: x, y1: y, x2: x + side, y2: y + side, score: 0.9 });
+
+describe('tilePlan', () => {
+  test('no tiles for a 1080p photo: the whole frame already shows 60 px faces at 16 px', () => {
+    assert.deepEqual(tilePlan(SSD, { width: 1920, height: 1080 }, [face(100, 100, 150)], 60), []);
+  });
+
+  test('a 24 MP photo decoded to 2560 px is tiled so a 60 px face (25.6 px decoded) reaches 16 px', () => {
+    const tiles = tilePlan(SSD, { width: 2560, height: 1707 }, [], 25.6);
+    assert.equal(tiles.length, 12);
+    assert.ok(tiles.every((t) => (Math.max(t.width, t.height) * 16) / 512 <= 25.6 + 1e-9));
+  });
+
+  test('a face found near the whole-frame limit asks for tiles at twice the resolution', () => {
+    const tiles = tilePlan(SSD, { width: 1920, height: 1080 }, [face(0, 0, 70)], 60);
+    assert.ok(tiles.length >= 2);
+    assert.ok(tiles.every((t) => Math.max(t.width, t.height) <= 960));
+  });
+});
+
+// Real images and models from here on: the shared face set must be beside the repository.
+const FACES = path.resolve(import.meta.dirname, '../../../../../shared/faces');
+const GROUPS = path.join(FACES, 'dev/_groups');
+const NONFACES = path.join(FACES, 'dev/_nonfaces');
+const LFW = path.join(FACES, 'lfw-view1/images');
+
+async function requireFile(file: string): Promise<Buffer> {
+  try {
+    await access(file);
+  } catch {
+    throw new Error(`test image missing: ${file} (the shared face set must be at ${FACES}; see shared/faces/README.md)`);
+  }
+  return readFile(file);
+}
+
+const SET: ModelSet = { ...MODEL_SETS['dlib-r34-v1'], selfieDetector: { id: 'blazeface-front', size: 128 } };
+const config = loadEngineConfig({ ...process.env, FACEREC_TILING: 'auto' });
+let pipeline: FacePipeline;
+
+before(async () => {
+  await prepareModels(modelIds(SET), config.modelCacheDir);
+  pipeline = await FacePipeline.create(SET, config);
+});
+after(async () => {
+  await pipeline?.close();
+});
+
+const album = { mode: 'album', embed: false, attributes: false } as const;
+
+describe('album detection on real photos', () => {
+  for (const [file, faces] of [['bbt4.jpg', 6], ['two_people.jpg', 2], ['kit_with_rose.jpg', 2]] as const) {
+    test(`${file}: ${faces} faces`, async () => {
+      const result = await pipeline.analyze(await requireFile(path.join(GROUPS, file)), album);
+      assert.equal(result.faces.length, faces);
+    });
+  }
+
+  for (const file of ['brick.jpg', 'coffee.jpg', 'coins.jpg', 'rocket.jpg']) {
+    test(`${file}: no face`, async () => {
+      const result = await pipeline.analyze(await requireFile(path.join(NONFACES, file)), album);
+      assert.deepEqual(result.faces, []);
+    });
+  }
+});
+
+describe('the min-face-size promise: a 60 px face in a 24 MP photo', () => {
+  const W = 6000;
+  const H = 4000;
+  let photo: Buffer;
+  let pasted: { left: number; top: number; width: number; height: number };
+
+  before(async () => {
+    // Measure the portrait's face, scale the portrait so that face is 60 px wide, paste it off-centre.
+    const portrait = await requireFile(path.join(FACES, 'dev/angelina_jolie/1.jpg'));
+    const [found] = (await pipeline.analyze(portrait, album)).faces;
+    assert.ok(found, 'the portrait itself must have a detectable face');
+    const meta = await sharp(portrait).metadata();
+    const scale = 60 / (found.BoundingBox.Width * meta.width);
+    const small = await sharp(portrait).resize(Math.round(meta.width * scale), Math.round(meta.height * scale)).toBuffer({ resolveWithObject: true });
+    pasted = { left: 4100, top: 2700, width: small.info.width, height: small.info.height };
+    const background = await sharp(await requireFile(path.join(NONFACES, 'brick.jpg'))).resize(W, H, { fit: 'fill' }).toBuffer();
+    photo = await sharp(background).composite([{ input: small.data, left: pasted.left, top: pasted.top }]).jpeg({ quality: 90 }).toBuffer();
+  });
+
+  test('album mode finds exactly that face, about 60 px wide', async () => {
+    const result = await pipeline.analyze(photo, album);
+    assert.equal(result.faces.length, 1);
+    const box = result.faces[0].BoundingBox;
+    const cx = (box.Left + box.Width / 2) * W;
+    const cy = (box.Top + box.Height / 2) * H;
+    assert.ok(cx > pasted.left && cx < pasted.left + pasted.width && cy > pasted.top && cy < pasted.top + pasted.height, `face centre ${cx},${cy} outside the pasted portrait`);
+    assert.ok(box.Width * W > 40 && box.Width * W < 90, `face ${box.Width * W} px wide`);
+  });
+
+  test('the whole-frame pass alone misses it (the tiles are what find it)', async () => {
+    const img = await decodeImage(photo, { maxPixels: config.maxImagePixels, maxSide: config.decodeMaxSide });
+    const detector = new Detector(await OnnxModel.load(config.modelCacheDir, 'ssd-mobilenetv1'), 512);
+    const minFacePx = (60 * img.width) / img.fullWidth;
+    const untiled = await detectAll(detector, img, { tiling: false, minFacePx }, config.minFaceConfidence / 100);
+    const tiled = await detectAll(detector, img, { tiling: true, minFacePx }, config.minFaceConfidence / 100);
+    assert.equal(untiled.faces.length, 0);
+    assert.equal(tiled.faces.length, 1);
+    assert.ok(tiled.passes > 2);
+  });
+});
+
+describe('selfie path (blazeface-front first, SSD when it finds nothing) on LFW close-ups', () => {
+  // The first two are close-ups that SSD misses on the whole frame (scores below 0.5).
+  const files = ['Abdoulaye_Wade/Abdoulaye_Wade_0004.jpg', 'Abdul_Majeed_Shobokshi/Abdul_Majeed_Shobokshi_0001.jpg', 'Alice_Fisher/Alice_Fisher_0001.jpg', 'Fidel_Castro/Fidel_Castro_0004.jpg', 'Sam_Bith/Sam_Bith_0001.jpg'];
+  for (const file of files) {
+    test(`${file}: one face, near the centre`, async () => {
+      const result = await pipeline.analyze(await requireFile(path.join(LFW, file)), { mode: 'selfie', embed: false, attributes: false });
+      assert.equal(result.faces.length, 1);
+      const box = result.faces[0].BoundingBox;
+      assert.ok(Math.abs(box.Left + box.Width / 2 - 0.5) < 0.12 && Math.abs(box.Top + box.Height / 2 - 0.5) < 0.15, JSON.stringify(box));
+    });
+  }
+});
