@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { AlbumNotFoundError } from '../errors.js';
+import { AlbumNotFoundError, CollectionNotFoundError } from '../errors.js';
 import type { AlbumRow, Database, ImageStatus } from '../schema.js';
 import type { CollectionScope } from './collection-repository.js';
-import { isUuid } from './support.js';
+import { FOREIGN_KEY_VIOLATION, hasSqlState, isUuid } from './support.js';
 
 export interface AlbumRecord {
   id: string;
@@ -28,12 +28,17 @@ export class AlbumRepository {
 
   /** An album is a collection plus its image records. */
   async create(collection: CollectionScope, name: string): Promise<AlbumRecord> {
-    const row = await this.db
-      .insertInto('albums')
-      .values({ id: randomUUID(), tenant_id: collection.tenantId, collection_pk: collection.id, name })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return toAlbum(row);
+    try {
+      const row = await this.db
+        .insertInto('albums')
+        .values({ id: randomUUID(), tenant_id: collection.tenantId, collection_pk: collection.id, name })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toAlbum(row);
+    } catch (error) {
+      if (hasSqlState(error, FOREIGN_KEY_VIOLATION)) throw new CollectionNotFoundError(collection.id);
+      throw error;
+    }
   }
 
   async get(tenantId: string, albumId: string): Promise<AlbumRecord> {

@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { FaceNotFoundError, FaceSourceConflictError, InvalidPaginationTokenError } from '../errors.js';
+import {
+  CollectionNotFoundError,
+  FaceNotFoundError,
+  FaceSourceConflictError,
+  ImageNotFoundError,
+  InvalidPaginationTokenError,
+} from '../errors.js';
 import { decodeToken, pageSize, toPage } from '../pagination.js';
 import type { Page, PageRequest } from '../pagination.js';
 import type { Database, FaceLandmarkJson, FacePoseJson, FaceQualityJson, FaceRow } from '../schema.js';
 import type { CollectionScope } from './collection-repository.js';
-import { decodeEmbedding, encodeEmbedding, isUuid, uniqueUuids } from './support.js';
+import { FOREIGN_KEY_VIOLATION, decodeEmbedding, encodeEmbedding, hasSqlState, isUuid, uniqueUuids, violatedConstraint } from './support.js';
 
 export interface FaceBoundingBox {
   Width: number;
@@ -106,7 +112,19 @@ export class FaceRepository {
   async insert(scope: CollectionScope, faces: readonly NewFace[]): Promise<FaceRecord[]> {
     if (faces.length === 0) return [];
     const values = faces.map((face) => toInsertRow(scope, face));
-    const rows = await this.db
+    const rows = await this.insertRows(scope, values);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const bySource = new Map(rows.map((row) => [sourceKey(row.album_image_id, row.face_index), row]));
+    return values.map((value) => {
+      const row = value.album_image_id ? bySource.get(sourceKey(value.album_image_id, value.face_index)) : byId.get(value.id);
+      if (!row) throw new FaceSourceConflictError(value.album_image_id ?? '', value.face_index ?? -1);
+      return toFace(row);
+    });
+  }
+
+  private async insertRows(scope: CollectionScope, values: ReturnType<typeof toInsertRow>[]): Promise<FaceColumns[]> {
+    try {
+      return await this.db
       .insertInto('faces')
       .values(values)
       .onConflict((oc) =>
@@ -118,13 +136,15 @@ export class FaceRepository {
       )
       .returning(FACE_COLUMNS)
       .execute();
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    const bySource = new Map(rows.map((row) => [sourceKey(row.album_image_id, row.face_index), row]));
-    return values.map((value) => {
-      const row = value.album_image_id ? bySource.get(sourceKey(value.album_image_id, value.face_index)) : byId.get(value.id);
-      if (!row) throw new FaceSourceConflictError(value.album_image_id ?? '', value.face_index ?? -1);
-      return toFace(row);
-    });
+    } catch (error) {
+      if (!hasSqlState(error, FOREIGN_KEY_VIOLATION)) throw error;
+      // The collection was deleted meanwhile (or the scope is not the tenant's), or an album
+      // source names an image the tenant does not have.
+      if (violatedConstraint(error) === 'faces_album_image_fkey') {
+        throw new ImageNotFoundError(values.find((v) => v.album_image_id)?.album_image_id ?? '');
+      }
+      throw new CollectionNotFoundError(scope.id);
+    }
   }
 
   async get(scope: CollectionScope, faceId: string): Promise<FaceRecord> {

@@ -38,6 +38,7 @@ export interface ListImagesRequest extends PageRequest {
 }
 
 const TOKEN_KIND = 'images';
+const INSERT_BATCH = 1000;
 
 /**
  * Image records of albums and their processing state: queued → processing → indexed | failed.
@@ -49,23 +50,25 @@ export class ImageRepository {
   async add(tenantId: string, albumId: string, images: readonly NewImage[]): Promise<ImageRecord[]> {
     if (!isUuid(tenantId) || !isUuid(albumId)) throw new AlbumNotFoundError(albumId);
     if (images.length === 0) return [];
+    const values = images.map((image) => ({
+      id: image.id ?? randomUUID(),
+      tenant_id: tenantId,
+      album_id: albumId,
+      blob_key: image.blobKey,
+      original_name: image.originalName ?? null,
+      content_type: image.contentType ?? null,
+      size_bytes: image.sizeBytes ?? null,
+      updated_at: new Date(),
+    }));
     try {
-      const rows = await this.db
-        .insertInto('images')
-        .values(
-          images.map((image) => ({
-            id: image.id ?? randomUUID(),
-            tenant_id: tenantId,
-            album_id: albumId,
-            blob_key: image.blobKey,
-            original_name: image.originalName ?? null,
-            content_type: image.contentType ?? null,
-            size_bytes: image.sizeBytes ?? null,
-            updated_at: new Date(),
-          })),
-        )
-        .returningAll()
-        .execute();
+      // One transaction, several statements: Postgres allows at most 65535 bind parameters each.
+      const rows = await this.db.transaction().execute(async (trx) => {
+        const inserted: ImageRow[] = [];
+        for (let start = 0; start < values.length; start += INSERT_BATCH) {
+          inserted.push(...(await trx.insertInto('images').values(values.slice(start, start + INSERT_BATCH)).returningAll().execute()));
+        }
+        return inserted;
+      });
       return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(toImage);
     } catch (error) {
       if (hasSqlState(error, FOREIGN_KEY_VIOLATION)) throw new AlbumNotFoundError(albumId);

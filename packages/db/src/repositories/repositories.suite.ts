@@ -351,8 +351,9 @@ export function repositorySuite(open: () => Promise<TestDatabase>): void {
       await assert.rejects(users.delete(forged, 'user-a'), UserNotFoundError);
       await assert.rejects(users.associateFaces(forged, 'user-a', [faceA.faceId]), UserNotFoundError);
       // The database refuses rows whose tenant differs from their collection's.
-      await assert.rejects(users.create(forged, 'intruder'));
-      await assert.rejects(faces.insert(forged, [newFace(2)]));
+      await assert.rejects(users.create(forged, 'intruder'), CollectionNotFoundError);
+      await assert.rejects(faces.insert(forged, [newFace(2)]), CollectionNotFoundError);
+      await assert.rejects(albums.create(forged, 'intruder'), CollectionNotFoundError);
       // A's data is untouched.
       assert.equal((await collections.describe(a.tenantId, 'shared-name')).faceCount, 1);
       assert.equal((await users.get(a, 'user-a')).userId, 'user-a');
@@ -371,7 +372,7 @@ export function repositorySuite(open: () => Promise<TestDatabase>): void {
       assert.equal((await images.list(tenantB, album.id)).items.length, 0);
       // B cannot write faces that claim A's image as their album source.
       const collectionB = await newCollection(tenantB);
-      await assert.rejects(faces.insert(collectionB, [newFace(1, { source: { albumImageId: image.id, faceIndex: 0 } })]));
+      await assert.rejects(faces.insert(collectionB, [newFace(1, { source: { albumImageId: image.id, faceIndex: 0 } })]), ImageNotFoundError);
       assert.equal((await images.get(a.tenantId, image.id)).status, 'queued');
     });
   });
@@ -455,6 +456,16 @@ export function repositorySuite(open: () => Promise<TestDatabase>): void {
         [...page.items, ...rest.items].map((i) => i.id),
         added.map((i) => i.id),
       );
+    });
+
+    test('a large upload is recorded in order, past the bind-parameter limit of one statement', async () => {
+      const collection = await newCollection();
+      const album = await albums.create(collection, 'Marathon');
+      const uploads = Array.from({ length: 9000 }, (_, i) => ({ blobKey: `m/${i}.jpg`, originalName: `${i}.jpg`, contentType: 'image/jpeg', sizeBytes: i }));
+      const added = await images.add(collection.tenantId, album.id, uploads);
+      assert.equal(added.length, 9000);
+      assert.deepEqual(added.slice(-2).map((i) => i.blobKey), ['m/8998.jpg', 'm/8999.jpg']);
+      assert.equal((await albums.progress(collection.tenantId, album.id)).images.queued, 9000);
     });
 
     test('deleting an album removes its images and the faces written from them', async () => {

@@ -18,6 +18,12 @@ export function hasSqlState(error: unknown, code: string): boolean {
 
 export const FOREIGN_KEY_VIOLATION = '23503';
 
+/** The constraint a node-postgres error names, if any. */
+export function violatedConstraint(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('constraint' in error)) return undefined;
+  return typeof error.constraint === 'string' ? error.constraint : undefined;
+}
+
 /** Float32 little-endian, independent of the host's byte order. */
 export function encodeEmbedding(vector: Float32Array): Buffer {
   const buffer = Buffer.alloc(vector.length * 4);

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import { UserAlreadyExistsError, UserFaceLimitExceededError, UserNotFoundError } from '../errors.js';
+import { CollectionNotFoundError, UserAlreadyExistsError, UserFaceLimitExceededError, UserNotFoundError } from '../errors.js';
 import { decodeToken, pageSize, toPage } from '../pagination.js';
 import type { Page, PageRequest } from '../pagination.js';
 import type { Database, UserRow, UserStatus } from '../schema.js';
 import type { CollectionScope } from './collection-repository.js';
-import { uniqueUuids } from './support.js';
+import { FOREIGN_KEY_VIOLATION, hasSqlState, uniqueUuids } from './support.js';
 
 export interface UserRecord {
   userId: string;
@@ -49,14 +49,19 @@ export class UserRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(scope: CollectionScope, userId: string): Promise<UserRecord> {
-    const row = await this.db
-      .insertInto('users')
-      .values({ id: randomUUID(), tenant_id: scope.tenantId, collection_pk: scope.id, user_id: userId })
-      .onConflict((oc) => oc.columns(['collection_pk', 'user_id']).doNothing())
-      .returningAll()
-      .executeTakeFirst();
-    if (!row) throw new UserAlreadyExistsError(userId);
-    return toUser(row);
+    try {
+      const row = await this.db
+        .insertInto('users')
+        .values({ id: randomUUID(), tenant_id: scope.tenantId, collection_pk: scope.id, user_id: userId })
+        .onConflict((oc) => oc.columns(['collection_pk', 'user_id']).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) throw new UserAlreadyExistsError(userId);
+      return toUser(row);
+    } catch (error) {
+      if (hasSqlState(error, FOREIGN_KEY_VIOLATION)) throw new CollectionNotFoundError(scope.id);
+      throw error;
+    }
   }
 
   async find(scope: CollectionScope, userId: string): Promise<UserRecord | undefined> {
