@@ -54,10 +54,10 @@ class VectorBlock {
       slot = this.ids.length;
       this.ensureCapacity(slot + 1);
       this.ids.push(item.id);
-      this.metadata.push({ ...item.metadata });
+      this.metadata.push(definedFields(item.metadata));
       this.slotOf.set(item.id, slot);
     } else {
-      this.metadata[slot] = { ...item.metadata };
+      this.metadata[slot] = definedFields(item.metadata);
     }
     this.data.set(unit, slot * this.dim);
   }
@@ -103,6 +103,13 @@ class VectorBlock {
     grown.set(this.data);
     this.data = grown;
   }
+}
+
+/** Absent and undefined fields read the same everywhere, as in Pinecone and pgvector's jsonb. */
+function definedFields(metadata: VectorMetadata): VectorMetadata {
+  const out: VectorMetadata = { imageId: metadata.imageId };
+  for (const [key, value] of Object.entries(metadata)) if (value !== undefined) out[key] = value;
+  return out;
 }
 
 /** Unrolled by four: about twice as fast as the plain loop in V8 for 128–1024 dimensions. */

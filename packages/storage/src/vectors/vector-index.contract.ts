@@ -87,7 +87,11 @@ export function vectorIndexContract(open: () => Promise<OpenedIndex>): void {
     const items = makeItems(20, 1);
     await index.upsert(key, items);
     assert.equal(await index.count(key), 20);
-    const replacement = { id: 'face-0', vector: items[19].vector, metadata: { imageId: 'image-new', userId: 'user-9' } };
+    const replacement = {
+      id: 'face-0',
+      vector: items[19].vector,
+      metadata: { imageId: 'image-new', userId: 'user-9', externalImageId: undefined },
+    };
     await index.upsert(key, [replacement]);
     assert.equal(await index.count(key), 20);
     const [top] = await index.query(key, items[19].vector, { topK: 2, filter: { imageId: 'image-new' } });
