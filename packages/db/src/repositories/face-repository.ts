@@ -125,17 +125,17 @@ export class FaceRepository {
   private async insertRows(scope: CollectionScope, values: ReturnType<typeof toInsertRow>[]): Promise<FaceColumns[]> {
     try {
       return await this.db
-      .insertInto('faces')
-      .values(values)
-      .onConflict((oc) =>
-        oc
-          .columns(['album_image_id', 'face_index'])
-          // Updating a column to itself makes RETURNING include the existing row.
-          .doUpdateSet((eb) => ({ album_image_id: eb.ref('excluded.album_image_id') }))
-          .where('faces.tenant_id', '=', scope.tenantId),
-      )
-      .returning(FACE_COLUMNS)
-      .execute();
+        .insertInto('faces')
+        .values(values)
+        .onConflict((oc) =>
+          oc
+            .columns(['album_image_id', 'face_index'])
+            // Updating a column to itself makes RETURNING include the existing row.
+            .doUpdateSet((eb) => ({ album_image_id: eb.ref('excluded.album_image_id') }))
+            .where('faces.tenant_id', '=', scope.tenantId),
+        )
+        .returning(FACE_COLUMNS)
+        .execute();
     } catch (error) {
       if (!hasSqlState(error, FOREIGN_KEY_VIOLATION)) throw error;
       // The collection was deleted meanwhile (or the scope is not the tenant's), or an album

@@ -4,7 +4,7 @@ import { AlbumNotFoundError, ImageNotFoundError, InvalidPaginationTokenError } f
 import { decodeToken, pageSize, toPage } from '../pagination.js';
 import type { Page, PageRequest } from '../pagination.js';
 import type { Database, ImageRow, ImageStatus } from '../schema.js';
-import { FOREIGN_KEY_VIOLATION, hasSqlState, isUuid } from './support.js';
+import { FOREIGN_KEY_VIOLATION, hasSqlState, isUuid, uniqueUuids } from './support.js';
 
 export interface ImageRecord {
   id: string;
@@ -86,6 +86,20 @@ export class ImageRepository {
       .executeTakeFirst();
     if (!row) throw new ImageNotFoundError(imageId);
     return toImage(row);
+  }
+
+  /** The images among `imageIds` that the tenant has (unknown ids are left out), in upload order. */
+  async getMany(tenantId: string, imageIds: readonly string[]): Promise<ImageRecord[]> {
+    const ids = uniqueUuids(imageIds);
+    if (!isUuid(tenantId) || ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('images')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', ids)
+      .orderBy('seq')
+      .execute();
+    return rows.map(toImage);
   }
 
   /**

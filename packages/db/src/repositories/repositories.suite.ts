@@ -370,6 +370,8 @@ export function repositorySuite(open: () => Promise<TestDatabase>): void {
       await assert.rejects(images.markFailed(tenantB, image.id, 'x'), ImageNotFoundError);
       await assert.rejects(images.add(tenantB, album.id, [{ blobKey: 'evil' }]), AlbumNotFoundError);
       assert.equal((await images.list(tenantB, album.id)).items.length, 0);
+      assert.deepEqual(await images.getMany(tenantB, [image.id]), []);
+      assert.deepEqual((await images.getMany(a.tenantId, [image.id, 'junk'])).map((i) => i.id), [image.id]);
       // B cannot write faces that claim A's image as their album source.
       const collectionB = await newCollection(tenantB);
       await assert.rejects(faces.insert(collectionB, [newFace(1, { source: { albumImageId: image.id, faceIndex: 0 } })]), ImageNotFoundError);
