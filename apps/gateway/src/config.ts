@@ -53,7 +53,7 @@ const MB = 1024 * 1024;
 /** Every variable the gateway reads (engine and database variables included), for .env.example. */
 export const GATEWAY_ENV_VARS: readonly EnvVarDoc[] = [
   { name: 'FACEREC_MODE', default: 'embedded', doc: 'embedded: PGlite in the data dir, migrations run at start, a default tenant and key are created. production: Postgres required, schema must already be current, FACEREC_SERVER_KEY required.' },
-  { name: 'HOST', default: '127.0.0.1 (embedded) / 0.0.0.0 (production)', doc: 'Address the HTTP server listens on.' },
+  { name: 'HOST', default: '127.0.0.1', doc: 'Address the HTTP server listens on (default 127.0.0.1 in embedded mode, 0.0.0.0 in production).' },
   { name: 'PORT', default: '8080', doc: 'HTTP port.' },
   { name: 'FACEREC_DATA_DIR', default: './.facerec/data', doc: 'Embedded database, local vector index snapshots, generated server key and the first API key.' },
   { name: 'POSTGRES_URL', default: '', doc: 'Postgres connection string; when neither this nor POSTGRES_HOST is set, embedded PGlite is used.' },
@@ -76,7 +76,7 @@ export const GATEWAY_ENV_VARS: readonly EnvVarDoc[] = [
   { name: 'TRUST_PROXY', default: 'false', doc: 'Trust X-Forwarded-* headers (behind a load balancer).' },
   { name: 'FACEREC_MODEL_SET', default: DEFAULT_MODEL_SET, doc: 'Which model set (detector, embedder, attributes) the engine runs.' },
   { name: 'FACEREC_MODEL_CACHE', default: './.facerec/models', doc: 'Converted ONNX models cache.' },
-  { name: 'FACEREC_THREADS', default: 'number of cores', doc: 'Engine worker threads.' },
+  { name: 'FACEREC_THREADS', default: '', doc: 'Engine worker threads (default: the number of cores).' },
   { name: 'FACEREC_QUEUE_LIMIT', default: '64', doc: 'Images waiting for an engine thread before callers get ProvisionedThroughputExceededException / 429.' },
   { name: 'MAX_IMAGE_PIXELS', default: '40000000', doc: 'Largest decoded image in pixels.' },
   { name: 'MAX_FACES_PER_IMAGE', default: '100', doc: 'Most faces kept per image, largest first.' },

@@ -119,7 +119,7 @@ async function openDatabase(config: GatewayConfig, logger: Logger): Promise<Data
   }
 }
 
-function openVectorIndex(config: GatewayConfig, db: DatabaseConnection): VectorIndex {
+export function openVectorIndex(config: GatewayConfig, db: DatabaseConnection): VectorIndex {
   switch (config.vectorIndex) {
     case 'local':
       return new LocalVectorIndex({ dataDir: path.join(config.dataDir, 'vectors') });

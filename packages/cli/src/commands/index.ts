@@ -4,6 +4,10 @@ import { detectCommand } from './detect.js';
 import { modelsCommand } from './models.js';
 import { benchCommand } from './bench.js';
 import { resizeCommand } from './resize.js';
+import { serveCommand } from './serve.js';
+import { migrateCommand } from './migrate.js';
+import { keysCommand } from './keys.js';
+import { reindexCommand } from './reindex.js';
 
 export const COMMANDS: Record<string, Command> = {
   models: modelsCommand,
@@ -11,6 +15,10 @@ export const COMMANDS: Record<string, Command> = {
   compare: compareCommand,
   bench: benchCommand,
   resize: resizeCommand,
+  serve: serveCommand,
+  migrate: migrateCommand,
+  keys: keysCommand,
+  reindex: reindexCommand,
 };
 
 export function usage(): string {
