@@ -8,7 +8,16 @@ import { boxFromLandmarks, fivePoints, LandmarkModel } from './stages/landmarks.
 import { embedFaces, type Embedder } from './stages/embed.js';
 import { cropQuality, poseFromPoints } from './stages/quality.js';
 import type { EngineConfig } from './config.js';
-import type { ModelSet } from './modelset.js';
+import type { ModelRef, ModelSet } from './modelset.js';
+
+/**
+ * Fields this pipeline reads that modelset.ts does not declare yet (its owner adds them; until then
+ * a set without them simply skips the second opinion).
+ */
+export type AlbumModelSet = ModelSet & {
+  /** Cheap detectors whose agreement adds faces the album detector missed (edge-cut faces). */
+  albumSecondOpinion?: readonly ModelRef[];
+};
 import { alignedBatch } from './stages/align.js';
 import type { AnalyzedFace, AnalyzeOptions, ImageAnalysis, Landmark, LandmarkType, Quality } from './types.js';
 
@@ -24,12 +33,13 @@ export class FacePipeline {
     private readonly config: EngineConfig,
     private readonly albumDetector: Detector,
     private readonly selfieDetector: Detector | undefined,
+    private readonly secondOpinion: Detector[],
     private readonly landmarks: LandmarkModel,
     private readonly embedders: Embedder[],
     private readonly models: OnnxModel[],
   ) {}
 
-  static async create(modelSet: ModelSet, config: EngineConfig): Promise<FacePipeline> {
+  static async create(modelSet: AlbumModelSet, config: EngineConfig): Promise<FacePipeline> {
     const models: OnnxModel[] = [];
     const load = async (id: string): Promise<OnnxModel> => {
       const m = await OnnxModel.load(config.modelCacheDir, id);
@@ -38,10 +48,12 @@ export class FacePipeline {
     };
     const album = new Detector(await load(modelSet.albumDetector.id), modelSet.albumDetector.size);
     const selfie = modelSet.selfieDetector ? new Detector(await load(modelSet.selfieDetector.id), modelSet.selfieDetector.size) : undefined;
+    const secondOpinion: Detector[] = [];
+    for (const ref of modelSet.albumSecondOpinion ?? []) secondOpinion.push(new Detector(await load(ref.id), ref.size));
     const landmarks = new LandmarkModel(await load(modelSet.landmarks.id), modelSet.landmarks.size);
     const embedders: Embedder[] = [];
     for (const e of modelSet.embedders) embedders.push({ model: await load(e.id), chip: e.chip, dim: e.dim });
-    return new FacePipeline(modelSet, config, album, selfie, landmarks, embedders, models);
+    return new FacePipeline(modelSet, config, album, selfie, secondOpinion, landmarks, embedders, models);
   }
 
   async analyze(bytes: Uint8Array, options: AnalyzeOptions): Promise<ImageAnalysis> {
@@ -72,7 +84,7 @@ export class FacePipeline {
     const minFacePx = (this.config.albumMinFacePx * img.width) / img.fullWidth;
     const found = options.mode === 'selfie'
       ? await detectLargest(this.selfieDetector, this.albumDetector, img, minScore)
-      : (await detectAll(this.albumDetector, img, { tiling: this.config.tiling === 'auto', minFacePx }, minScore)).faces;
+      : (await detectAll(this.albumDetector, img, { tiling: this.config.tiling === 'auto', minFacePx, secondOpinion: this.secondOpinion }, minScore)).faces;
     const limit = Math.min(options.maxFaces ?? this.config.maxFacesPerImage, this.config.maxFacesPerImage);
     return found
       .filter((f) => Math.min(f.x2 - f.x1, f.y2 - f.y1) >= this.config.minFacePixels)

@@ -99,3 +99,16 @@ function layout(width: number, height: number, tw: number, th: number, cols: num
   }
   return out;
 }
+
+/**
+ * A copy of the image at most `maxSide` pixels long (area-filtered), and its scale to the original:
+ * several small-input detectors then share one resize of a big photo instead of one each.
+ */
+export async function shrinkTo(img: RgbImage, maxSide: number): Promise<{ image: RgbImage; scale: number }> {
+  const scale = maxSide / Math.max(img.width, img.height);
+  if (scale >= 1) return { image: img, scale: 1 };
+  const width = Math.max(1, Math.round(img.width * scale));
+  const height = Math.max(1, Math.round(img.height * scale));
+  const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).resize(width, height, { fit: 'fill' }).raw().toBuffer();
+  return { image: { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width, height }, scale: width / img.width };
+}

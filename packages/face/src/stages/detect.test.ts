@@ -6,10 +6,10 @@ import sharp from 'sharp';
 import { prepareModels } from '@facerec/models';
 import { loadEngineConfig } from '../config.js';
 import { decodeImage } from '../image/decode.js';
-import { FacePipeline } from '../pipeline.js';
-import { MODEL_SETS, modelIds, type ModelSet } from '../modelset.js';
+import { FacePipeline, type AlbumModelSet } from '../pipeline.js';
+import { MODEL_SETS, modelIds } from '../modelset.js';
 import { OnnxModel } from '../runtime/session.js';
-import { DETECTOR_TRAITS, Detector, detectAll, tilePlan } from './detect.js';
+import { DETECTOR_TRAITS, Detector, detectAll, secondOpinion, tilePlan } from './detect.js';
 
 const SSD = { inputSize: 512, traits: DETECTOR_TRAITS['ssd-mobilenetv1'] };
 const face = (x: number, y: number, side: number) => ({ x1: x, y1: y, x2: x + side, y2: y + side, score: 0.9 });
@@ -47,12 +47,13 @@ async function requireFile(file: string): Promise<Buffer> {
   return readFile(file);
 }
 
-const SET: ModelSet = { ...MODEL_SETS['dlib-r34-v1'], selfieDetector: { id: 'blazeface-front', size: 128 } };
+const SECOND_OPINION = [{ id: 'tiny-face-detector', size: 416 }, { id: 'blazeface-back', size: 256 }];
+const SET: AlbumModelSet = { ...MODEL_SETS['dlib-r34-v1'], selfieDetector: { id: 'blazeface-front', size: 128 }, albumSecondOpinion: SECOND_OPINION };
 const config = loadEngineConfig({ ...process.env, FACEREC_TILING: 'auto' });
 let pipeline: FacePipeline;
 
 before(async () => {
-  await prepareModels(modelIds(SET), config.modelCacheDir);
+  await prepareModels([...modelIds(SET), ...SECOND_OPINION.map((m) => m.id)], config.modelCacheDir);
   pipeline = await FacePipeline.create(SET, config);
 });
 after(async () => {
@@ -68,6 +69,20 @@ describe('album detection on real photos', () => {
       assert.equal(result.faces.length, faces);
     });
   }
+
+  test('deepface_selfie_many_people.jpg: 6 faces, the one cut by the frame found by the second opinion', async () => {
+    const bytes = await requireFile(path.join(GROUPS, 'deepface_selfie_many_people.jpg'));
+    assert.equal((await pipeline.analyze(bytes, album)).faces.length, 6);
+    const img = await decodeImage(bytes, { maxPixels: config.maxImagePixels, maxSide: config.decodeMaxSide });
+    const models = await Promise.all(['ssd-mobilenetv1', ...SECOND_OPINION.map((m) => m.id)].map((id) => OnnxModel.load(config.modelCacheDir, id)));
+    const [ssd, ...cheap] = models.map((m, i) => new Detector(m, [512, ...SECOND_OPINION.map((s) => s.size)][i]));
+    const alone = await detectAll(ssd, img, { tiling: true, minFacePx: 60 }, 0.5);
+    const added = await secondOpinion(cheap, img, alone.faces, 0.5);
+    await Promise.all(models.map((m) => m.release()));
+    assert.equal(alone.faces.length, 5);
+    assert.equal(added.length, 1);
+    assert.ok(added[0].x1 < 0.05 * img.width && added[0].y1 > 0.6 * img.height, `added face at ${added[0].x1},${added[0].y1}`);
+  });
 
   for (const file of ['brick.jpg', 'coffee.jpg', 'coins.jpg', 'rocket.jpg']) {
     test(`${file}: no face`, async () => {
@@ -108,10 +123,12 @@ describe('the min-face-size promise: a 60 px face in a 24 MP photo', () => {
 
   test('the whole-frame pass alone misses it (the tiles are what find it)', async () => {
     const img = await decodeImage(photo, { maxPixels: config.maxImagePixels, maxSide: config.decodeMaxSide });
-    const detector = new Detector(await OnnxModel.load(config.modelCacheDir, 'ssd-mobilenetv1'), 512);
+    const model = await OnnxModel.load(config.modelCacheDir, 'ssd-mobilenetv1');
+    const detector = new Detector(model, 512);
     const minFacePx = (60 * img.width) / img.fullWidth;
     const untiled = await detectAll(detector, img, { tiling: false, minFacePx }, config.minFaceConfidence / 100);
     const tiled = await detectAll(detector, img, { tiling: true, minFacePx }, config.minFaceConfidence / 100);
+    await model.release();
     assert.equal(untiled.faces.length, 0);
     assert.equal(tiled.faces.length, 1);
     assert.ok(tiled.passes > 2);
