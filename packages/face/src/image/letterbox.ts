@@ -46,11 +46,15 @@ export async function letterbox(img: RgbImage, region: Region, size: number, zoo
   const h = Math.max(1, Math.round(region.height * scale));
   const offsetX = Math.floor((size - w) / 2);
   const offsetY = Math.floor((size - h) / 2);
-  const resized = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
-    .extract({ left: region.x, top: region.y, width: region.width, height: region.height })
-    .resize(w, h, { fit: 'fill' })
-    .raw()
-    .toBuffer();
+  const whole = region.x === 0 && region.y === 0 && region.width === img.width && region.height === img.height;
+  // An image already at the canvas size (see shrinkTo) is copied as it is, without a libvips round trip.
+  const resized = whole && w === img.width && h === img.height
+    ? img.data
+    : await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+      .extract({ left: region.x, top: region.y, width: region.width, height: region.height })
+      .resize(w, h, { fit: 'fill' })
+      .raw()
+      .toBuffer();
   const tensor = new Float32Array(size * size * 3);
   const black = range.offset;
   if (black !== 0) tensor.fill(black);
@@ -101,10 +105,16 @@ function layout(width: number, height: number, tw: number, th: number, cols: num
 }
 
 /**
- * A copy of the image at most `maxSide` pixels long (area-filtered), and its scale to the original:
- * several small-input detectors then share one resize of a big photo instead of one each.
+ * A copy of the image at most `maxSide` pixels long (resized as `letterbox` would), and its scale
+ * to the original: several passes then share one resize of a big photo instead of one each.
  */
-export async function shrinkTo(img: RgbImage, maxSide: number): Promise<{ image: RgbImage; scale: number }> {
+export interface ScaledImage {
+  image: RgbImage;
+  /** Pixels of `image` per pixel of the original. */
+  scale: number;
+}
+
+export async function shrinkTo(img: RgbImage, maxSide: number): Promise<ScaledImage> {
   const scale = maxSide / Math.max(img.width, img.height);
   if (scale >= 1) return { image: img, scale: 1 };
   const width = Math.max(1, Math.round(img.width * scale));

@@ -77,7 +77,7 @@ describe('album detection on real photos', () => {
     const models = await Promise.all(['ssd-mobilenetv1', ...SECOND_OPINION.map((m) => m.id)].map((id) => OnnxModel.load(config.modelCacheDir, id)));
     const [ssd, ...cheap] = models.map((m, i) => new Detector(m, [512, ...SECOND_OPINION.map((s) => s.size)][i]));
     const alone = await detectAll(ssd, img, { tiling: true, minFacePx: 60 }, 0.5);
-    const added = await secondOpinion(cheap, img, alone.faces, 0.5);
+    const added = await secondOpinion(cheap, { image: img, scale: 1 }, alone.faces, 0.5);
     await Promise.all(models.map((m) => m.release()));
     assert.equal(alone.faces.length, 5);
     assert.equal(added.length, 1);

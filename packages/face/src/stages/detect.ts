@@ -1,5 +1,5 @@
 import { ConfigError } from '@facerec/core';
-import { letterbox, RAW_PIXELS, shrinkTo, tilesOfSize, toImageX, toImageY, type InputRange, type Region } from '../image/letterbox.js';
+import { letterbox, RAW_PIXELS, shrinkTo, tilesOfSize, toImageX, toImageY, type InputRange, type Region, type ScaledImage } from '../image/letterbox.js';
 import type { RgbImage } from '../image/rgb.js';
 import { iou, nms, type Box } from '../geometry/nms.js';
 import type { OnnxModel } from '../runtime/session.js';
@@ -129,7 +129,9 @@ export interface AlbumDetection {
  */
 export async function detectAll(detector: Detector, img: RgbImage, plan: DetectionPlan, minScore: number): Promise<AlbumDetection> {
   const sure = (f: FaceBox): boolean => f.score >= minScore;
-  const whole = await detector.detect(img);
+  // The whole-frame passes (and the second opinion) share one resize to the detector's input.
+  const view = await shrinkTo(img, detector.inputSize);
+  const whole = await detectScaled(detector, view);
   const found = [...whole];
   let passes = 1;
   const regions = plan.tiling ? tilePlan(detector, img, whole.filter(sure), plan.minFacePx) : [];
@@ -138,12 +140,12 @@ export async function detectAll(detector: Detector, img: RgbImage, plan: Detecti
     passes++;
   }
   if (!found.some(sure)) {
-    found.push(...(await detector.detect(img, undefined, 2)));
+    found.push(...(await detectScaled(detector, view, 2)));
     passes++;
   }
   const faces = nms(found, NMS_IOU).filter(sure);
   if (plan.secondOpinion && plan.secondOpinion.length >= 2) {
-    faces.push(...(await secondOpinion(plan.secondOpinion, img, faces, minScore)));
+    faces.push(...(await secondOpinion(plan.secondOpinion, view, faces, minScore)));
     passes += plan.secondOpinion.length;
   }
   return { faces, passes };
@@ -164,14 +166,12 @@ const KNOWN_IOU = 0.1;
  * real faces (docs/benchmarks.md). Each face's box is the mean of the agreeing boxes, its score
  * the lowest of theirs.
  */
-export async function secondOpinion(detectors: readonly Detector[], img: RgbImage, known: readonly Box[], minScore: number): Promise<FaceBox[]> {
+export async function secondOpinion(detectors: readonly Detector[], source: ScaledImage, known: readonly Box[], minScore: number): Promise<FaceBox[]> {
   // One shared resize to the largest input any of them needs, instead of one per detector.
-  const { image, scale } = await shrinkTo(img, Math.max(...detectors.map((d) => d.inputSize)) / SECOND_OPINION_ZOOM);
+  const small = await shrinkTo(source.image, Math.max(...detectors.map((d) => d.inputSize)) / SECOND_OPINION_ZOOM);
+  const view = { image: small.image, scale: small.scale * source.scale };
   const opinions: FaceBox[][] = [];
-  for (const d of detectors) {
-    const found = (await d.detect(image, undefined, SECOND_OPINION_ZOOM)).filter((f) => f.score >= minScore);
-    opinions.push(found.map((f) => ({ x1: f.x1 / scale, y1: f.y1 / scale, x2: f.x2 / scale, y2: f.y2 / scale, score: f.score })));
-  }
+  for (const d of detectors) opinions.push((await detectScaled(d, view, SECOND_OPINION_ZOOM)).filter((f) => f.score >= minScore));
   const [first, ...others] = opinions;
   const added: FaceBox[] = [];
   for (const candidate of first) {
@@ -186,6 +186,21 @@ export async function secondOpinion(detectors: readonly Detector[], img: RgbImag
     if ([...known, ...added].every((k) => iou(k, face) <= KNOWN_IOU)) added.push(face);
   }
   return added;
+}
+
+/** A whole-frame pass on a resized copy, boxes mapped back to the original's pixels. */
+async function detectScaled(detector: Detector, view: ScaledImage, zoomOut = 1): Promise<FaceBox[]> {
+  const found = await detector.detect(view.image, undefined, zoomOut);
+  if (view.scale === 1) return found;
+  const k = 1 / view.scale;
+  return found.map((f) => ({
+    x1: f.x1 * k,
+    y1: f.y1 * k,
+    x2: f.x2 * k,
+    y2: f.y2 * k,
+    score: f.score,
+    ...(f.keypoints ? { keypoints: f.keypoints.map(([x, y]): [number, number] => [x * k, y * k]) } : {}),
+  }));
 }
 
 function meanBox(boxes: readonly Box[]): FaceBox {
