@@ -19,7 +19,9 @@ export interface DetectorTraits {
   input: InputRange;
   /**
    * Width in input pixels of the smallest face it finds reliably. Measured by pasting LFW faces at
-   * each width onto a background (docs/benchmarks.md): SSD finds ≥ 90 % from 16 px on.
+   * each width onto a background (detect-bench.ts minface, docs/benchmarks.md): SSD finds 39/40 at
+   * 16 px and 34/40 at 14 px, with dips between anchor scales (25/40 at 34 px, 32/40 at 64 px)
+   * that real photos, with bodies around the faces, showed much less.
    */
   minFacePx: number;
 }
@@ -218,7 +220,7 @@ export function tilePlan(detector: DetectorScale, img: { width: number; height: 
   let want = minFacePx;
   const smallest = Math.min(...faces.map((f) => Math.min(f.x2 - f.x1, f.y2 - f.y1)));
   if (smallest < SMALL_FACE_SIGN * visible) want = Math.min(want, visible / 2);
-  // SSD still finds 80 % of faces 15 % under its 90 % size (docs/benchmarks.md): a frame that
+  // SSD still finds 85 % of faces 15 % under its reliable size (docs/benchmarks.md): a frame that
   // misses the promise by less than that is not worth two or more extra passes.
   if (visible <= VISIBLE_SLACK * want) return [];
   const longSide = Math.max(img.width, img.height);

@@ -1,0 +1,128 @@
+// Detection and speed measurements behind docs/benchmarks.md ("Detection and speed"). Usage, from the repo root:
+//   node --import tsx packages/face/src/stages/detect-bench.ts cpu <dir> [default|proposed]  CPU ms per image, album + embed
+//   node --import tsx packages/face/src/stages/detect-bench.ts selfie <lfw-images-dir> [n]   selfie path found rate and cost
+//   node --import tsx packages/face/src/stages/detect-bench.ts big <portrait.jpg> <background.jpg>  a 60 px face in 24 MP
+//   node --import tsx packages/face/src/stages/detect-bench.ts minface <lfw-images-dir> <background.jpg>  SSD recall by face width
+// CPU time (process.cpuUsage) is reported besides wall time because the machine is shared: other
+// people's runs stretch wall time, much less the CPU this process itself spends.
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { loadEngineConfig } from '../config.js';
+import { decodeImage } from '../image/decode.js';
+import { MODEL_SETS } from '../modelset.js';
+import { FacePipeline, type AlbumModelSet } from '../pipeline.js';
+import { OnnxModel } from '../runtime/session.js';
+import { Detector, detectAll } from './detect.js';
+import type { AnalyzeOptions } from '../types.js';
+
+sharp.concurrency(1);
+const config = loadEngineConfig();
+const BASE = MODEL_SETS['dlib-r34-v1'];
+/** The set docs/benchmarks.md proposes: a selfie detector and the album second opinion. */
+const PROPOSED: AlbumModelSet = {
+  ...BASE,
+  selfieDetector: { id: 'blazeface-front', size: 128 },
+  albumSecondOpinion: [{ id: 'tiny-face-detector', size: 416 }, { id: 'blazeface-back', size: 256 }],
+};
+
+async function cpuMs<T>(run: () => Promise<T>): Promise<{ result: T; cpu: number; wall: number }> {
+  const c0 = process.cpuUsage();
+  const w0 = performance.now();
+  const result = await run();
+  const c = process.cpuUsage(c0);
+  return { result, cpu: (c.user + c.system) / 1000, wall: performance.now() - w0 };
+}
+
+async function cpuBench(dir: string, which: string): Promise<void> {
+  const files = (await readdir(dir)).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort();
+  const inputs = await Promise.all(files.map((f) => readFile(path.join(dir, f))));
+  const pipeline = await FacePipeline.create(which === 'default' ? BASE : PROPOSED, config);
+  const options: AnalyzeOptions = { mode: 'album', embed: true, attributes: false };
+  for (const bytes of inputs.slice(0, 3)) await pipeline.analyze(bytes, options);
+  for (let rep = 0; rep < 3; rep++) {
+    const { result: faces, cpu, wall } = await cpuMs(async () => {
+      let n = 0;
+      for (const bytes of inputs) n += (await pipeline.analyze(bytes, options)).faces.length;
+      return n;
+    });
+    const perImage = cpu / inputs.length;
+    console.log(`${which}: ${faces} faces; cpu ${perImage.toFixed(1)} ms/image (${(1000 / perImage).toFixed(2)} images/s per core), wall ${(wall / inputs.length).toFixed(1)} ms/image`);
+  }
+  await pipeline.close();
+}
+
+async function selfieBench(root: string, n: number): Promise<void> {
+  const people = (await readdir(root)).sort();
+  const files: string[] = [];
+  for (let i = 0; files.length < n; i += 3) {
+    const person = people[i % people.length];
+    const images = (await readdir(path.join(root, person))).sort();
+    files.push(path.join(root, person, images[Math.floor(i / 3) % images.length]));
+  }
+  const inputs = await Promise.all(files.map((f) => readFile(f)));
+  const options: AnalyzeOptions = { mode: 'selfie', embed: true, attributes: false };
+  for (const [name, set] of [['blazeface-front first', PROPOSED], ['SSD only', BASE]] as const) {
+    const pipeline = await FacePipeline.create(set, config);
+    for (const bytes of inputs.slice(0, 5)) await pipeline.analyze(bytes, options);
+    const { result: found, cpu, wall } = await cpuMs(async () => {
+      let hits = 0;
+      for (const bytes of inputs) if ((await pipeline.analyze(bytes, options)).faces.length > 0) hits++;
+      return hits;
+    });
+    console.log(`selfie, ${name}: face found in ${found}/${inputs.length}; cpu ${(cpu / inputs.length).toFixed(1)} ms/image, wall ${(wall / inputs.length).toFixed(1)} ms/image (decode + detect + landmarks + embed)`);
+    await pipeline.close();
+  }
+}
+
+async function bigBench(portraitFile: string, backgroundFile: string): Promise<void> {
+  const pipeline = await FacePipeline.create(PROPOSED, config);
+  const portrait = await readFile(portraitFile);
+  const [face] = (await pipeline.analyze(portrait, { mode: 'album', embed: false, attributes: false })).faces;
+  const meta = await sharp(portrait).metadata();
+  const k = 60 / (face.BoundingBox.Width * meta.width);
+  const small = await sharp(portrait).resize(Math.round(meta.width * k), Math.round(meta.height * k)).toBuffer();
+  const background = await sharp(await readFile(backgroundFile)).resize(6000, 4000, { fit: 'fill' }).toBuffer();
+  const photo = await sharp(background).composite([{ input: small, left: 4100, top: 2700 }]).jpeg({ quality: 90 }).toBuffer();
+  const img = await decodeImage(photo, { maxPixels: config.maxImagePixels, maxSide: config.decodeMaxSide });
+  const ssd = new Detector(await OnnxModel.load(config.modelCacheDir, 'ssd-mobilenetv1'), 512);
+  const plan = await detectAll(ssd, img, { tiling: true, minFacePx: (config.albumMinFacePx * img.width) / img.fullWidth }, 0.5);
+  console.log(`24 MP: decoded ${img.width}×${img.height}, ${plan.passes} SSD passes`);
+  for (let rep = 0; rep < 3; rep++) {
+    const { result, cpu, wall } = await cpuMs(() => pipeline.analyze(photo, { mode: 'album', embed: true, attributes: false }));
+    console.log(`24 MP album + embed: ${result.faces.length} face(s), ${(result.faces[0]?.BoundingBox.Width * 6000).toFixed(0)} px wide; cpu ${cpu.toFixed(0)} ms, wall ${wall.toFixed(0)} ms`);
+  }
+  await pipeline.close();
+}
+
+async function minFaceBench(root: string, backgroundFile: string): Promise<void> {
+  const size = 512;
+  const ssd = new Detector(await OnnxModel.load(config.modelCacheDir, 'ssd-mobilenetv1'), size);
+  const people = (await readdir(root)).sort().filter((_, i) => i % 30 === 0).slice(0, 40);
+  const faces = await Promise.all(people.map(async (p) => path.join(root, p, (await readdir(path.join(root, p))).sort()[0])));
+  const background = await sharp(await readFile(backgroundFile)).resize(size, size).removeAlpha().raw().toBuffer();
+  for (const width of [10, 12, 14, 16, 20, 24, 26, 30, 34, 36, 44, 52, 64, 80, 100]) {
+    let hits = 0;
+    for (const file of faces) {
+      // LFW's 250 px frames hold a face about 100 px wide.
+      const side = Math.round(2.5 * width);
+      const face = await sharp(file).resize(side, side).removeAlpha().raw().toBuffer();
+      const canvas = Buffer.from(background);
+      const at = Math.round(size / 2 - side / 2);
+      for (let y = 0; y < side; y++) face.copy(canvas, ((at + y) * size + at) * 3, y * side * 3, (y + 1) * side * 3);
+      const found = await ssd.detect({ data: new Uint8Array(canvas), width: size, height: size });
+      if (found.some((b) => b.score >= 0.5 && b.x1 < size / 2 && b.x2 > size / 2 && b.y1 < size / 2 && b.y2 > size / 2)) hits++;
+    }
+    console.log(`SSD at 512: faces ${width} px wide found ${hits}/${faces.length}`);
+  }
+}
+
+const [command, a, b] = process.argv.slice(2);
+if (command === 'cpu' && a) await cpuBench(a, b ?? 'proposed');
+else if (command === 'selfie' && a) await selfieBench(a, Number(b ?? 500));
+else if (command === 'big' && a && b) await bigBench(a, b);
+else if (command === 'minface' && a && b) await minFaceBench(a, b);
+else {
+  console.error('usage: detect-bench.ts cpu <dir> [default|proposed] | selfie <lfw-images> [n] | big <portrait> <background> | minface <lfw-images> <background>');
+  process.exitCode = 2;
+}
