@@ -3,6 +3,7 @@
 //   node --import tsx packages/face/src/stages/detect-bench.ts selfie <lfw-images-dir> [n]   selfie path found rate and cost
 //   node --import tsx packages/face/src/stages/detect-bench.ts big <portrait.jpg> <background.jpg>  a 60 px face in 24 MP
 //   node --import tsx packages/face/src/stages/detect-bench.ts minface <lfw-images-dir> <background.jpg>  SSD recall by face width
+//   node --import tsx packages/face/src/stages/detect-bench.ts agree <lfw-images-dir>  selfie vs album: landmark passes, embeddings
 // CPU time (process.cpuUsage) is reported besides wall time because the machine is shared: other
 // people's runs stretch wall time, much less the CPU this process itself spends.
 import { readdir, readFile } from 'node:fs/promises';
@@ -13,7 +14,9 @@ import { decodeImage } from '../image/decode.js';
 import { MODEL_SETS } from '../modelset.js';
 import { FacePipeline, type AlbumModelSet } from '../pipeline.js';
 import { OnnxModel } from '../runtime/session.js';
-import { Detector, detectAll } from './detect.js';
+import { Detector, detectAll, detectLargest } from './detect.js';
+import { boxFromLandmarks, fivePoints, LandmarkModel } from './landmarks.js';
+import type { Point } from '../geometry/similarity.js';
 import type { AnalyzeOptions } from '../types.js';
 
 sharp.concurrency(1);
@@ -117,12 +120,62 @@ async function minFaceBench(root: string, backgroundFile: string): Promise<void>
   }
 }
 
+/**
+ * Why landmarks run twice: the five points found from a blazeface-front box and from an SSD box, as
+ * mean distance ÷ interocular distance, after 1, 2 and 3 passes; then the cosine between the
+ * selfie-path and album-path embeddings of the same photo (the pipeline's two passes).
+ */
+async function agreeBench(root: string): Promise<void> {
+  const people = (await readdir(root)).sort().filter((_, i) => i % 7 === 0).slice(0, 200);
+  const files = await Promise.all(people.map(async (p) => path.join(root, p, (await readdir(path.join(root, p))).sort()[0])));
+  const ssd = new Detector(await OnnxModel.load(config.modelCacheDir, 'ssd-mobilenetv1'), 512);
+  const front = new Detector(await OnnxModel.load(config.modelCacheDir, 'blazeface-front'), 128);
+  const landmarks = new LandmarkModel(await OnnxModel.load(config.modelCacheDir, 'face-landmark-68'), 112);
+  const gaps: number[][] = [[], [], []];
+  for (const file of files) {
+    const img = await decodeImage(await readFile(file), { maxPixels: config.maxImagePixels, maxSide: config.decodeMaxSide });
+    const fast = await detectLargest(front, ssd, img, 0.5);
+    const accurate = await detectLargest(undefined, ssd, img, 0.5);
+    if (fast.length === 0 || accurate.length === 0) continue;
+    let [p, q] = [(await landmarks.locate(img, fast))[0], (await landmarks.locate(img, accurate))[0]];
+    for (let pass = 0; pass < 3; pass++) {
+      if (pass > 0) [p, q] = [(await landmarks.locate(img, [boxFromLandmarks(p)]))[0], (await landmarks.locate(img, [boxFromLandmarks(q)]))[0]];
+      gaps[pass].push(pointGap(fivePoints(p), fivePoints(q)));
+    }
+  }
+  gaps.forEach((g, i) => console.log(`${i + 1} landmark pass(es): 5-point gap blazeface-front vs SSD start ${summary(g)} of the interocular distance (${g.length} LFW photos)`));
+  const pipeline = await FacePipeline.create(PROPOSED, config);
+  const cosines: number[] = [];
+  for (const file of files) {
+    const bytes = await readFile(file);
+    const [s] = (await pipeline.analyze(bytes, { mode: 'selfie', embed: true, attributes: false })).faces;
+    const [a] = (await pipeline.analyze(bytes, { mode: 'album', embed: true, attributes: false })).faces;
+    const [u, v] = [s?.embedding, a?.embedding];
+    if (u && v) cosines.push(u.reduce((sum, x, i) => sum + x * v[i], 0));
+  }
+  console.log(`cosine of selfie-path vs album-path embeddings of the same photo: ${summary(cosines, true)} (${cosines.length} LFW photos)`);
+  await pipeline.close();
+}
+
+function pointGap(p: readonly Point[], q: readonly Point[]): number {
+  const interocular = Math.hypot(q[0][0] - q[1][0], q[0][1] - q[1][1]);
+  return p.reduce((s, [x, y], i) => s + Math.hypot(x - q[i][0], y - q[i][1]), 0) / p.length / interocular;
+}
+
+function summary(values: readonly number[], low = false): string {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  const tail = low ? `p10 ${sorted[Math.floor(0.1 * sorted.length)].toFixed(4)}, min ${sorted[0].toFixed(4)}` : `p90 ${sorted[Math.floor(0.9 * sorted.length)].toFixed(4)}, max ${sorted[sorted.length - 1].toFixed(4)}`;
+  return `mean ${mean.toFixed(4)}, ${tail}`;
+}
+
 const [command, a, b] = process.argv.slice(2);
 if (command === 'cpu' && a) await cpuBench(a, b ?? 'proposed');
 else if (command === 'selfie' && a) await selfieBench(a, Number(b ?? 500));
 else if (command === 'big' && a && b) await bigBench(a, b);
 else if (command === 'minface' && a && b) await minFaceBench(a, b);
+else if (command === 'agree' && a) await agreeBench(a);
 else {
-  console.error('usage: detect-bench.ts cpu <dir> [default|proposed] | selfie <lfw-images> [n] | big <portrait> <background> | minface <lfw-images> <background>');
+  console.error('usage: detect-bench.ts cpu <dir> [default|proposed] | selfie <lfw-images> [n] | big <portrait> <background> | minface <lfw-images> <background> | agree <lfw-images>');
   process.exitCode = 2;
 }
