@@ -29,17 +29,46 @@ export interface ModelSet {
   expression?: ModelRef;
 }
 
-export const DLIB_CHIP: ChipGeometry = { size: 150, scale: 1.25, shiftY: -0.18 };
+/**
+ * Names a chip geometry inside a version string (`c150s1.15y-0.18`): vectors depend on it, so two
+ * sets that differ only in framing must never share a version.
+ */
+export function chipTag(g: ChipGeometry): string {
+  return `c${g.size}s${g.scale}y${g.shiftY}`;
+}
 
+function versionOf(name: string, embedders: readonly EmbedderRef[]): string {
+  return `facerec-${name}-${embedders.map((e) => `${e.id}.${chipTag(e.chip)}`).join('+')}`;
+}
+
+/**
+ * dlib's ResNet-34 at the geometry chosen on LFW dev-train (docs/benchmarks.md): the face a bit
+ * larger than ArcFace's framing and lifted by 18 % of the chip, close to dlib's own 150² chips.
+ */
+export const DLIB_CHIP: ChipGeometry = { size: 150, scale: 1.1, shiftY: -0.18 };
+
+/** HSE faceres: trained on loose MTCNN crops, so it wants more margin than ArcFace's framing. */
+export const FACERES_CHIP: ChipGeometry = { size: 224, scale: 0.85, shiftY: -0.05 };
+
+const SSD: ModelRef = { id: 'ssd-mobilenetv1', size: 512 };
+const LANDMARKS: ModelRef = { id: 'face-landmark-68', size: 112 };
+const ATTRIBUTES = { ageGender: { id: 'age-gender', size: 112 }, expression: { id: 'face-expression', size: 112 } };
+
+function modelSet(name: string, embedders: EmbedderRef[]): ModelSet {
+  return { version: versionOf(name, embedders), albumDetector: SSD, landmarks: LANDMARKS, embedders, ...ATTRIBUTES };
+}
+
+const DLIB: EmbedderRef = { id: 'face-recognition', chip: DLIB_CHIP, dim: 128 };
+const FACERES: EmbedderRef = { id: 'faceres', chip: FACERES_CHIP, dim: 1024 };
+
+/**
+ * Licenses of the weights decide what may be the default: dlib's are public domain; faceres's
+ * upstream (HSE_FaceRec_tf) grants no rights, so its sets are for evaluation only.
+ */
 export const MODEL_SETS: Record<string, ModelSet> = {
-  'dlib-r34-v1': {
-    version: 'facerec-dlib-r34-v1',
-    albumDetector: { id: 'ssd-mobilenetv1', size: 512 },
-    landmarks: { id: 'face-landmark-68', size: 112 },
-    embedders: [{ id: 'face-recognition', chip: DLIB_CHIP, dim: 128 }],
-    ageGender: { id: 'age-gender', size: 112 },
-    expression: { id: 'face-expression', size: 112 },
-  },
+  'dlib-r34-v1': modelSet('dlib-r34-v1', [DLIB]),
+  /** Non-commercial: unlicensed weights, and less accurate than dlib on LFW. */
+  'faceres-v1': modelSet('faceres-v1', [FACERES]),
 };
 
 export const DEFAULT_MODEL_SET = 'dlib-r34-v1';

@@ -1,0 +1,203 @@
+/**
+ * The chip-geometry tuner. Run from the repo root:
+ *
+ *   node_modules/.bin/node --import tsx packages/eval/src/tune/main.ts geometry \
+ *     --embedder faceres --size 224 --scales 0.9:1.3:0.1 --shifts -0.15,-0.1,0 --flip both \
+ *     --pairs /work/shared/faces/lfw-view1/pairs-dev-train.csv --images /work/shared/faces/lfw-view1/images
+ *
+ *   … main.ts ensemble --member face-recognition:150:1.25:-0.18 --member faceres:224:1:-0.1 \
+ *     --weights 0.5,1,2 --flip on --pairs … --images …
+ *
+ *   … main.ts check-calibration --cosine-at-80 0.9257 --slope 124.5 --pairs … --images …
+ *
+ * Five points come from the engine of FACEREC_MODEL_SET (selfie mode, largest face) and are cached
+ * in --points (default .facerec/tune/points-<pairs file>.json); each geometry only re-embeds. The
+ * tuner refuses test pairs: choose geometries on dev-train, report on dev-test with `facerec bench`.
+ */
+import { basename, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadEngineConfig, PooledFaceEngine, resolveModelSet, type EngineConfig } from '@facerec/face';
+import { InvalidInputError } from '../errors.js';
+import { readPairsCsv, type PairSpec } from '../pairs.js';
+import { createProgress } from '../progress.js';
+import { EmbeddingCache } from '../pairs.js';
+import { toSimilarity, type Calibration } from '../calibration.js';
+import { mapConcurrent } from '../pool.js';
+import { ChipEmbedder, parseInputRange } from './chip-embedder.js';
+import { geometryGrid, parseMember, parseNumberList } from './grid.js';
+import { cachedFivePoints, collectFivePoints, type PointsByImage } from './points.js';
+import { dot, scoreEnsemble, searchGeometries, type FlipMode, type GeometryScore, type VectorsByImage } from './search.js';
+
+const OPTIONS = {
+  embedder: { type: 'string' },
+  size: { type: 'string' },
+  scales: { type: 'string' },
+  shifts: { type: 'string' },
+  flip: { type: 'string', default: 'off' },
+  'input-range': { type: 'string', default: '0..255' },
+  member: { type: 'string', multiple: true },
+  'member-range': { type: 'string', multiple: true },
+  weights: { type: 'string' },
+  pairs: { type: 'string' },
+  images: { type: 'string' },
+  limit: { type: 'string' },
+  points: { type: 'string' },
+  'refresh-points': { type: 'boolean', default: false },
+  threads: { type: 'string', default: '2' },
+  'cosine-at-80': { type: 'string' },
+  slope: { type: 'string' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value === '') throw new InvalidInputError(`${flag} is required`);
+  return value;
+}
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidInputError(`${flag} must be a positive integer`);
+  return n;
+}
+
+function parseFlip(text: string): FlipMode {
+  if (text === 'off' || text === 'on' || text === 'both') return text;
+  throw new InvalidInputError(`--flip must be off, on or both, got "${text}"`);
+}
+
+async function loadTrainPairs(values: Values): Promise<PairSpec[]> {
+  const file = required(values.pairs, '--pairs');
+  if (/test/i.test(basename(file))) throw new InvalidInputError(`refusing to tune on "${file}": tune on train pairs, report on test pairs`);
+  const pairs = await readPairsCsv(file);
+  return values.limit === undefined ? pairs : pairs.slice(0, positiveInt(values.limit, '--limit'));
+}
+
+async function fivePointsFor(values: Values, config: EngineConfig, pairs: readonly PairSpec[]): Promise<PointsByImage> {
+  const set = resolveModelSet(process.env.FACEREC_MODEL_SET);
+  const images = [...new Set(pairs.flatMap((p) => [p.imageA, p.imageB]))];
+  const file = resolve(values.points ?? `.facerec/tune/points-${basename(required(values.pairs, '--pairs'), '.csv')}.json`);
+  const key = [set.albumDetector.id, set.selfieDetector?.id ?? '-', set.landmarks.id, config.minFaceConfidence, config.minFacePixels].join('|');
+  const compute = async (): Promise<PointsByImage> => {
+    const threads = positiveInt(values.threads, '--threads');
+    const engine = await PooledFaceEngine.start({ ...config, threads }, set);
+    const progress = createProgress('landmarks');
+    try {
+      return await collectFivePoints(engine, required(values.images, '--images'), images, threads, progress.update);
+    } finally {
+      progress.finish();
+      await engine.close();
+    }
+  };
+  const { points, fromCache } = await cachedFivePoints(values['refresh-points'] ? `${file}.refresh` : file, key, images, compute);
+  const missing = [...points.values()].filter((p) => p === null).length;
+  process.stderr.write(`five points for ${images.length} images ${fromCache ? 'from' : 'written to'} ${file} (${missing} without a face)\n`);
+  return points;
+}
+
+function print(row: object): void {
+  process.stdout.write(JSON.stringify(row, (_, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toFixed(4)) : v)) + '\n');
+}
+
+function sortByAccuracy(scores: readonly GeometryScore[]): GeometryScore[] {
+  return [...scores].sort((a, b) => b.accuracy - a.accuracy || b.auc - a.auc);
+}
+
+async function geometry(values: Values): Promise<void> {
+  const config = loadEngineConfig();
+  const pairs = await loadTrainPairs(values);
+  const points = await fivePointsFor(values, config, pairs);
+  const id = required(values.embedder, '--embedder');
+  const embedder = await ChipEmbedder.load(config, required(values.images, '--images'), id, positiveInt(required(values.size, '--size'), '--size'), parseInputRange(values['input-range']));
+  const candidates = geometryGrid(parseNumberList(required(values.scales, '--scales'), '--scales'), parseNumberList(required(values.shifts, '--shifts'), '--shifts'));
+  const progress = createProgress(`${id} × ${candidates.length} geometries`);
+  try {
+    const result = await searchGeometries({ pairs, points, candidates, flip: parseFlip(values.flip), embed: embedder.embedAt, onProgress: progress.update });
+    progress.finish();
+    for (const s of sortByAccuracy(result.scores)) print({ embedder: id, size: embedder.size, ...s, no_face_pairs: result.noFacePairs });
+    print({ embedder: id, ms_per_face: embedder.msPerFace });
+  } finally {
+    await embedder.close();
+  }
+}
+
+/** Weights for k members: every combination of the list for the first k−1, the last fixed at 1. */
+function weightGrid(list: readonly number[], k: number): number[][] {
+  if (k === 1) return [[1]];
+  return weightGrid(list, k - 1).flatMap((rest) => list.map((w) => [w, ...rest]));
+}
+
+async function ensemble(values: Values): Promise<void> {
+  const config = loadEngineConfig();
+  const pairs = await loadTrainPairs(values);
+  const points = await fivePointsFor(values, config, pairs);
+  const members = (values.member ?? []).map(parseMember);
+  if (members.length < 2) throw new InvalidInputError('an ensemble needs at least two --member id:size:scale:shiftY');
+  const ranges = values['member-range'] ?? [];
+  const flip = parseFlip(values.flip);
+  if (flip === 'both') throw new InvalidInputError('ensemble: --flip must be on or off');
+  const vectors: VectorsByImage[] = [];
+  for (const [i, m] of members.entries()) {
+    const embedder = await ChipEmbedder.load(config, required(values.images, '--images'), m.id, m.size, parseInputRange(ranges[i] ?? '0..255'));
+    const progress = createProgress(m.id);
+    try {
+      const result = await searchGeometries({ pairs, points, candidates: [m], flip, embed: embedder.embedAt, onProgress: progress.update });
+      progress.finish();
+      print({ member: m, ...result.scores[0], ms_per_face: embedder.msPerFace });
+      vectors.push(result.vectors[0]);
+    } finally {
+      await embedder.close();
+    }
+  }
+  const weights = weightGrid(parseNumberList(values.weights ?? '1', '--weights'), members.length);
+  const rows = weights.map((w) => ({ weights: w, ...scoreEnsemble(pairs, vectors, w) })).sort((a, b) => b.accuracy - a.accuracy || b.auc - a.auc);
+  for (const row of rows) print({ ensemble: members.map((m) => m.id), flip: flip === 'on', ...row });
+}
+
+/**
+ * Checks a fitted calibration on any pairs (test pairs too: nothing is chosen here): the rates of
+ * "Similarity >= 80" and the Similarity at a few cosines, with the engine of FACEREC_MODEL_SET.
+ */
+async function checkCalibration(values: Values): Promise<void> {
+  const cal: Calibration = { kind: 'logistic', cosineAt80: Number(required(values['cosine-at-80'], '--cosine-at-80')), slope: Number(required(values.slope, '--slope')), targetFmr: 0, fmrAt80: 0, tarAt80: 0, negatives: 0, positives: 0 };
+  if (!Number.isFinite(cal.cosineAt80) || !(cal.slope > 0)) throw new InvalidInputError('--cosine-at-80 must be a number and --slope positive');
+  const pairs = await readPairsCsv(required(values.pairs, '--pairs'));
+  const threads = positiveInt(values.threads, '--threads');
+  const config = loadEngineConfig();
+  const engine = await PooledFaceEngine.start({ ...config, threads }, resolveModelSet(process.env.FACEREC_MODEL_SET));
+  const cache = new EmbeddingCache(engine, required(values.images, '--images'));
+  const progress = createProgress('embed');
+  try {
+    const images = [...new Set(pairs.flatMap((p) => [p.imageA, p.imageB]))];
+    let done = 0;
+    await mapConcurrent(images, threads, async (rel) => {
+      await cache.embed(rel);
+      progress.update(++done, images.length);
+    });
+    progress.finish();
+    const sims = await Promise.all(pairs.map(async (p) => {
+      const [a, b] = [(await cache.embed(p.imageA)).embedding, (await cache.embed(p.imageB)).embedding];
+      return { same: p.same, similarity: a === null || b === null ? null : toSimilarity(cal, dot(a, b)) };
+    }));
+    const rate = (same: boolean): number => sims.filter((s) => s.same === same && s.similarity !== null && s.similarity >= 80).length / sims.filter((s) => s.same === same).length;
+    const curve = Object.fromEntries([0.8, 0.85, 0.9, cal.cosineAt80, 0.95, 0.98].map((c) => [c.toFixed(4), toSimilarity(cal, c)]));
+    print({ model_version: engine.modelVersion, pairs: pairs.length, no_face_pairs: sims.filter((s) => s.similarity === null).length, fmr_at_80: rate(false), tar_at_80: rate(true), similarity_at_cosine: curve });
+  } finally {
+    await engine.close();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  if (positionals[0] === 'geometry') await geometry(values);
+  else if (positionals[0] === 'ensemble') await ensemble(values);
+  else if (positionals[0] === 'check-calibration') await checkCalibration(values);
+  else throw new InvalidInputError('usage: main.ts geometry|ensemble|check-calibration [options] (see the comment at the top of main.ts)');
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}
