@@ -40,3 +40,12 @@ export class BlobStoreUnavailableError extends Error {
     this.name = 'BlobStoreUnavailableError';
   }
 }
+
+/** The key cannot be stored safely (empty, absolute, `..`, NUL, or clashes with the store's layout). */
+export class InvalidBlobKeyError extends Error {
+  readonly code = 'InvalidBlobKey';
+  constructor(readonly key: string, reason: string) {
+    super(`Invalid blob key ${JSON.stringify(key)}: ${reason}`);
+    this.name = 'InvalidBlobKeyError';
+  }
+}
