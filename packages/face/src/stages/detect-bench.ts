@@ -1,5 +1,5 @@
 // Detection and speed measurements behind docs/benchmarks.md ("Detection and speed"). Usage, from the repo root:
-//   node --import tsx packages/face/src/stages/detect-bench.ts cpu <dir> [default|proposed]  CPU ms per image, album + embed
+//   node --import tsx packages/face/src/stages/detect-bench.ts cpu <dir> [proposed|plain]    CPU ms per image, album + embed
 //   node --import tsx packages/face/src/stages/detect-bench.ts selfie <lfw-images-dir> [n]   selfie path found rate and cost
 //   node --import tsx packages/face/src/stages/detect-bench.ts big <portrait.jpg> <background.jpg>  a 60 px face in 24 MP
 //   node --import tsx packages/face/src/stages/detect-bench.ts minface <lfw-images-dir> <background.jpg>  SSD recall by face width
@@ -28,6 +28,8 @@ const PROPOSED: AlbumModelSet = {
   selfieDetector: { id: 'blazeface-front', size: 128 },
   albumSecondOpinion: [{ id: 'tiny-face-detector', size: 416 }, { id: 'blazeface-back', size: 256 }],
 };
+/** The same without either, for comparison (SSD alone on both paths). */
+const PLAIN: AlbumModelSet = { ...BASE, selfieDetector: undefined, albumSecondOpinion: undefined };
 
 async function cpuMs<T>(run: () => Promise<T>): Promise<{ result: T; cpu: number; wall: number }> {
   const c0 = process.cpuUsage();
@@ -40,7 +42,7 @@ async function cpuMs<T>(run: () => Promise<T>): Promise<{ result: T; cpu: number
 async function cpuBench(dir: string, which: string): Promise<void> {
   const files = (await readdir(dir)).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort();
   const inputs = await Promise.all(files.map((f) => readFile(path.join(dir, f))));
-  const pipeline = await FacePipeline.create(which === 'default' ? BASE : PROPOSED, config);
+  const pipeline = await FacePipeline.create(which === 'plain' ? PLAIN : PROPOSED, config);
   const options: AnalyzeOptions = { mode: 'album', embed: true, attributes: false };
   for (const bytes of inputs.slice(0, 3)) await pipeline.analyze(bytes, options);
   for (let rep = 0; rep < 3; rep++) {
@@ -65,7 +67,7 @@ async function selfieBench(root: string, n: number): Promise<void> {
   }
   const inputs = await Promise.all(files.map((f) => readFile(f)));
   const options: AnalyzeOptions = { mode: 'selfie', embed: true, attributes: false };
-  for (const [name, set] of [['blazeface-front first', PROPOSED], ['SSD only', BASE]] as const) {
+  for (const [name, set] of [['blazeface-front first', PROPOSED], ['SSD only', PLAIN]] as const) {
     const pipeline = await FacePipeline.create(set, config);
     for (const bytes of inputs.slice(0, 5)) await pipeline.analyze(bytes, options);
     const { result: found, cpu, wall } = await cpuMs(async () => {
@@ -176,6 +178,6 @@ else if (command === 'big' && a && b) await bigBench(a, b);
 else if (command === 'minface' && a && b) await minFaceBench(a, b);
 else if (command === 'agree' && a) await agreeBench(a);
 else {
-  console.error('usage: detect-bench.ts cpu <dir> [default|proposed] | selfie <lfw-images> [n] | big <portrait> <background> | minface <lfw-images> <background> | agree <lfw-images>');
+  console.error('usage: detect-bench.ts cpu <dir> [proposed|plain] | selfie <lfw-images> [n] | big <portrait> <background> | minface <lfw-images> <background> | agree <lfw-images>');
   process.exitCode = 2;
 }
