@@ -131,6 +131,23 @@ export interface ImagesTable {
   finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
+/** Body of a queued message: plain JSON (the storage package gives it its ImageMessage shape). */
+export type QueueBodyJson = Record<string, unknown>;
+
+/** The Postgres table queue (migration 0002): one row per message, dead letters flagged by dead_at. */
+export interface ImageQueueTable {
+  /** bigint identity: node-postgres returns it as a string. */
+  id: ColumnType<string, never, never>;
+  queue: ColumnType<string, string | undefined, string>;
+  body: Json<QueueBodyJson>;
+  visible_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  receive_count: ColumnType<number, number | undefined, number>;
+  receipt: ColumnType<string | null, string | null | undefined, string | null>;
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
+  created_at: CreatedAt;
+  dead_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
 export interface Database {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
@@ -139,6 +156,7 @@ export interface Database {
   users: UsersTable;
   albums: AlbumsTable;
   images: ImagesTable;
+  image_queue: ImageQueueTable;
 }
 
 export type TenantRow = Selectable<TenantsTable>;

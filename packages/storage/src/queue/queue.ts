@@ -61,3 +61,24 @@ export class QueueUnavailableError extends Error {
     this.name = 'QueueUnavailableError';
   }
 }
+
+/**
+ * The receipt is malformed, or no longer names a message this receiver holds (deleted, received
+ * again by someone else, or dead-lettered): a heartbeat that gets this has lost the message.
+ */
+export class InvalidReceiptError extends Error {
+  readonly code = 'InvalidReceipt';
+  constructor(readonly receipt: string, options?: { cause?: unknown }) {
+    super(`Receipt ${receipt.length > 40 ? `${receipt.slice(0, 40)}…` : receipt} is not valid (malformed, expired or superseded)`, options);
+    this.name = 'InvalidReceiptError';
+  }
+}
+
+/** A message body that is not an ImageMessage (another producer, or corruption). */
+export class MalformedMessageError extends Error {
+  readonly code = 'MalformedMessage';
+  constructor(readonly detail: string) {
+    super(`Queue message is not an ImageMessage: ${detail}`);
+    this.name = 'MalformedMessageError';
+  }
+}
