@@ -166,17 +166,23 @@ const KNOWN_IOU = 0.1;
  * frame's edge and some unusual ones (a driver in a helmet); one cheap detector alone has false
  * positives, but on the dev groups, 106 portraits and 300 LFW photos their agreement added only
  * real faces (docs/benchmarks.md). Each face's box is the mean of the agreeing boxes, its score
- * the lowest of theirs.
+ * the lowest of theirs. The first detector's candidates must already be new (no known face under
+ * them), so the others run only when it saw something new.
  */
 export async function secondOpinion(detectors: readonly Detector[], source: ScaledImage, known: readonly Box[], minScore: number): Promise<FaceBox[]> {
   // One shared resize to the largest input any of them needs, instead of one per detector.
   const small = await shrinkTo(source.image, Math.max(...detectors.map((d) => d.inputSize)) / SECOND_OPINION_ZOOM);
   const view = { image: small.image, scale: small.scale * source.scale };
+  const isNew = (f: Box): boolean => known.every((k) => iou(k, f) <= KNOWN_IOU);
   const opinions: FaceBox[][] = [];
-  for (const d of detectors) opinions.push((await detectScaled(d, view, SECOND_OPINION_ZOOM)).filter((f) => f.score >= minScore));
+  for (const d of detectors) {
+    opinions.push((await detectScaled(d, view, SECOND_OPINION_ZOOM)).filter((f) => f.score >= minScore));
+    // Most photos end here: the first opinion sees nothing the accurate detector has not found.
+    if (!opinions[0].some(isNew)) return [];
+  }
   const [first, ...others] = opinions;
   const added: FaceBox[] = [];
-  for (const candidate of first) {
+  for (const candidate of first.filter(isNew)) {
     const agreeing = [candidate];
     for (const other of others) {
       const match = other.find((f) => iou(f, candidate) > AGREE_IOU);
@@ -185,7 +191,7 @@ export async function secondOpinion(detectors: readonly Detector[], source: Scal
     }
     if (agreeing.length < opinions.length) continue;
     const face = meanBox(agreeing);
-    if ([...known, ...added].every((k) => iou(k, face) <= KNOWN_IOU)) added.push(face);
+    if (isNew(face) && added.every((k) => iou(k, face) <= KNOWN_IOU)) added.push(face);
   }
   return added;
 }
