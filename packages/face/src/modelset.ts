@@ -23,6 +23,11 @@ export interface ModelSet {
   /** A cheap detector tried first for selfies (largest face only). */
   selfieDetector?: ModelRef;
   landmarks: ModelRef;
+  /**
+   * Cheap detectors whose agreement adds faces the album detector misses (cut by the frame's edge);
+   * see docs/benchmarks.md "Detection and speed".
+   */
+  albumSecondOpinion?: ModelRef[];
   /** One embedder, or several whose normalised vectors are concatenated (an ensemble). */
   embedders: EmbedderRef[];
   ageGender?: ModelRef;
@@ -50,12 +55,21 @@ export const DLIB_CHIP: ChipGeometry = { size: 150, scale: 1.1, shiftY: -0.18 };
 /** HSE faceres: trained on loose MTCNN crops, so it wants more margin than ArcFace's framing. */
 export const FACERES_CHIP: ChipGeometry = { size: 224, scale: 0.85, shiftY: -0.05 };
 
-const SSD: ModelRef = { id: 'ssd-mobilenetv1', size: 512 };
-const LANDMARKS: ModelRef = { id: 'face-landmark-68', size: 112 };
+/**
+ * Detection and landmarks shared by every set (chosen in docs/benchmarks.md "Detection and
+ * speed"). They move the five points only slightly (selfie vs album path: cosine 0.999), so they
+ * are not part of the version.
+ */
+const DETECTION = {
+  albumDetector: { id: 'ssd-mobilenetv1', size: 512 },
+  selfieDetector: { id: 'blazeface-front', size: 128 },
+  albumSecondOpinion: [{ id: 'tiny-face-detector', size: 416 }, { id: 'blazeface-back', size: 256 }],
+  landmarks: { id: 'face-landmark-68', size: 112 },
+};
 const ATTRIBUTES = { ageGender: { id: 'age-gender', size: 112 }, expression: { id: 'face-expression', size: 112 } };
 
 function modelSet(name: string, embedders: EmbedderRef[]): ModelSet {
-  return { version: versionOf(name, embedders), albumDetector: SSD, landmarks: LANDMARKS, embedders, ...ATTRIBUTES };
+  return { version: versionOf(name, embedders), ...DETECTION, embedders, ...ATTRIBUTES };
 }
 
 const DLIB: EmbedderRef = { id: 'face-recognition', chip: DLIB_CHIP, dim: 128 };
@@ -79,6 +93,6 @@ export function embeddingDim(set: ModelSet): number {
 
 /** Every model id a set needs converted. */
 export function modelIds(set: ModelSet): string[] {
-  const refs = [set.albumDetector, set.selfieDetector, set.landmarks, ...set.embedders, set.ageGender, set.expression];
+  const refs = [set.albumDetector, set.selfieDetector, ...(set.albumSecondOpinion ?? []), set.landmarks, ...set.embedders, set.ageGender, set.expression];
   return [...new Set(refs.filter((r): r is ModelRef | EmbedderRef => r !== undefined).map((r) => r.id))];
 }
