@@ -8,6 +8,7 @@ import { serveCommand } from './serve.js';
 import { migrateCommand } from './migrate.js';
 import { keysCommand } from './keys.js';
 import { reindexCommand } from './reindex.js';
+import { simCommand } from './sim.js';
 
 export const COMMANDS: Record<string, Command> = {
   models: modelsCommand,
@@ -19,6 +20,7 @@ export const COMMANDS: Record<string, Command> = {
   migrate: migrateCommand,
   keys: keysCommand,
   reindex: reindexCommand,
+  sim: simCommand,
 };
 
 export function usage(): string {
