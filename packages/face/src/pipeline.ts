@@ -8,16 +8,7 @@ import { boxFromLandmarks, fivePoints, LandmarkModel } from './stages/landmarks.
 import { embedFaces, type Embedder } from './stages/embed.js';
 import { cropQuality, poseFromPoints } from './stages/quality.js';
 import type { EngineConfig } from './config.js';
-import type { ModelRef, ModelSet } from './modelset.js';
-
-/**
- * Fields this pipeline reads that modelset.ts does not declare yet (its owner adds them; until then
- * a set without them simply skips the second opinion).
- */
-export type AlbumModelSet = ModelSet & {
-  /** Cheap detectors whose agreement adds faces the album detector missed (edge-cut faces). */
-  albumSecondOpinion?: readonly ModelRef[];
-};
+import type { ModelSet } from './modelset.js';
 import { alignedBatch } from './stages/align.js';
 import type { AnalyzedFace, AnalyzeOptions, ImageAnalysis, Landmark, LandmarkType, Quality } from './types.js';
 
@@ -39,7 +30,7 @@ export class FacePipeline {
     private readonly models: OnnxModel[],
   ) {}
 
-  static async create(modelSet: AlbumModelSet, config: EngineConfig): Promise<FacePipeline> {
+  static async create(modelSet: ModelSet, config: EngineConfig): Promise<FacePipeline> {
     const models: OnnxModel[] = [];
     const load = async (id: string): Promise<OnnxModel> => {
       const m = await OnnxModel.load(config.modelCacheDir, id);

@@ -11,8 +11,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { loadEngineConfig } from '../config.js';
 import { decodeImage } from '../image/decode.js';
-import { MODEL_SETS } from '../modelset.js';
-import { FacePipeline, type AlbumModelSet } from '../pipeline.js';
+import { MODEL_SETS, type ModelSet } from '../modelset.js';
+import { FacePipeline } from '../pipeline.js';
 import { OnnxModel } from '../runtime/session.js';
 import { Detector, detectAll, detectLargest } from './detect.js';
 import { boxFromLandmarks, fivePoints, LandmarkModel } from './landmarks.js';
@@ -23,13 +23,13 @@ sharp.concurrency(1);
 const config = loadEngineConfig();
 const BASE = MODEL_SETS['dlib-r34-v1'];
 /** The set docs/benchmarks.md proposes: a selfie detector and the album second opinion. */
-const PROPOSED: AlbumModelSet = {
+const PROPOSED: ModelSet = {
   ...BASE,
   selfieDetector: { id: 'blazeface-front', size: 128 },
   albumSecondOpinion: [{ id: 'tiny-face-detector', size: 416 }, { id: 'blazeface-back', size: 256 }],
 };
 /** The same without either, for comparison (SSD alone on both paths). */
-const PLAIN: AlbumModelSet = { ...BASE, selfieDetector: undefined, albumSecondOpinion: undefined };
+const PLAIN: ModelSet = { ...BASE, selfieDetector: undefined, albumSecondOpinion: undefined };
 
 async function cpuMs<T>(run: () => Promise<T>): Promise<{ result: T; cpu: number; wall: number }> {
   const c0 = process.cpuUsage();

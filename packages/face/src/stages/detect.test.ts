@@ -6,8 +6,8 @@ import sharp from 'sharp';
 import { prepareModels } from '@facerec/models';
 import { loadEngineConfig } from '../config.js';
 import { decodeImage } from '../image/decode.js';
-import { FacePipeline, type AlbumModelSet } from '../pipeline.js';
-import { MODEL_SETS, modelIds } from '../modelset.js';
+import { FacePipeline } from '../pipeline.js';
+import { MODEL_SETS, modelIds, type ModelSet } from '../modelset.js';
 import { OnnxModel } from '../runtime/session.js';
 import { DETECTOR_TRAITS, Detector, detectAll, secondOpinion, tilePlan } from './detect.js';
 
@@ -48,12 +48,12 @@ async function requireFile(file: string): Promise<Buffer> {
 }
 
 const SECOND_OPINION = [{ id: 'tiny-face-detector', size: 416 }, { id: 'blazeface-back', size: 256 }];
-const SET: AlbumModelSet = { ...MODEL_SETS['dlib-r34-v1'], selfieDetector: { id: 'blazeface-front', size: 128 }, albumSecondOpinion: SECOND_OPINION };
+const SET: ModelSet = { ...MODEL_SETS['dlib-r34-v1'], selfieDetector: { id: 'blazeface-front', size: 128 }, albumSecondOpinion: SECOND_OPINION };
 const config = loadEngineConfig({ ...process.env, FACEREC_TILING: 'auto' });
 let pipeline: FacePipeline;
 
 before(async () => {
-  await prepareModels([...modelIds(SET), ...SECOND_OPINION.map((m) => m.id)], config.modelCacheDir);
+  await prepareModels(modelIds(SET), config.modelCacheDir);
   pipeline = await FacePipeline.create(SET, config);
 });
 after(async () => {
