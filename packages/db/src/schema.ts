@@ -106,6 +106,10 @@ export interface AlbumsTable {
   collection_pk: string;
   name: string;
   created_at: CreatedAt;
+  /** The secret part of the storefront link (migration 0003). */
+  share_token: ColumnType<string, string | undefined, string>;
+  /** Whether guests may search the album with a selfie. */
+  selfie_search: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export type ImageStatus = 'queued' | 'processing' | 'indexed' | 'failed';

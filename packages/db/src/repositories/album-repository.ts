@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { AlbumNotFoundError, CollectionNotFoundError } from '../errors.js';
 import type { AlbumRow, Database, ImageStatus } from '../schema.js';
@@ -11,6 +11,8 @@ export interface AlbumRecord {
   collectionPk: string;
   name: string;
   createdAt: Date;
+  shareToken: string;
+  selfieSearch: boolean;
 }
 
 export interface AlbumProgress {
@@ -27,11 +29,11 @@ export class AlbumRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** An album is a collection plus its image records. */
-  async create(collection: CollectionScope, name: string): Promise<AlbumRecord> {
+  async create(collection: CollectionScope, name: string, id: string = randomUUID()): Promise<AlbumRecord> {
     try {
       const row = await this.db
         .insertInto('albums')
-        .values({ id: randomUUID(), tenant_id: collection.tenantId, collection_pk: collection.id, name })
+        .values({ id, tenant_id: collection.tenantId, collection_pk: collection.id, name, share_token: randomBytes(18).toString('base64url') })
         .returningAll()
         .executeTakeFirstOrThrow();
       return toAlbum(row);
@@ -63,6 +65,25 @@ export class AlbumRepository {
       .orderBy('id')
       .execute();
     return rows.map(toAlbum);
+  }
+
+  /** The storefront's lookup: an album by its share token, whatever its tenant. */
+  async findByShareToken(shareToken: string): Promise<AlbumRecord | undefined> {
+    const row = await this.db.selectFrom('albums').selectAll().where('share_token', '=', shareToken).executeTakeFirst();
+    return row && toAlbum(row);
+  }
+
+  async update(tenantId: string, albumId: string, change: { name?: string; selfieSearch?: boolean }): Promise<AlbumRecord> {
+    await this.get(tenantId, albumId);
+    if (change.name === undefined && change.selfieSearch === undefined) return this.get(tenantId, albumId);
+    const row = await this.db
+      .updateTable('albums')
+      .set({ ...(change.name !== undefined ? { name: change.name } : {}), ...(change.selfieSearch !== undefined ? { selfie_search: change.selfieSearch } : {}) })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', albumId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toAlbum(row);
   }
 
   /** Deletes the album and its images; faces written from those images go with them. */
@@ -121,5 +142,5 @@ function latest(a: Date | null, b: Date | null): Date | null {
 }
 
 function toAlbum(row: AlbumRow): AlbumRecord {
-  return { id: row.id, tenantId: row.tenant_id, collectionPk: row.collection_pk, name: row.name, createdAt: row.created_at };
+  return { id: row.id, tenantId: row.tenant_id, collectionPk: row.collection_pk, name: row.name, createdAt: row.created_at, shareToken: row.share_token, selfieSearch: row.selfie_search };
 }

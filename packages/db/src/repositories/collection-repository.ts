@@ -64,6 +64,14 @@ export class CollectionRepository {
     }
   }
 
+  /** By internal key (albums and faces reference collections by it). */
+  async getByPk(tenantId: string, pk: string): Promise<CollectionRecord> {
+    if (!isUuid(tenantId) || !isUuid(pk)) throw new CollectionNotFoundError(pk);
+    const row = await this.db.selectFrom('collections').selectAll().where('tenant_id', '=', tenantId).where('id', '=', pk).executeTakeFirst();
+    if (!row) throw new CollectionNotFoundError(pk);
+    return toCollection(row);
+  }
+
   async find(tenantId: string, collectionId: string): Promise<CollectionRecord | undefined> {
     if (!isUuid(tenantId)) return undefined;
     const row = await this.db

@@ -137,6 +137,13 @@ export class ImageRepository {
     return this.update(tenantId, imageId, { status: 'queued', error: null, finished_at: null });
   }
 
+  /** Undoes `add` when the rest of an upload failed. */
+  async deleteMany(tenantId: string, imageIds: readonly string[]): Promise<void> {
+    const ids = imageIds.filter(isUuid);
+    if (!isUuid(tenantId) || ids.length === 0) return;
+    await this.db.deleteFrom('images').where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
+  }
+
   async list(tenantId: string, albumId: string, request: ListImagesRequest = {}): Promise<Page<ImageRecord>> {
     if (!isUuid(tenantId) || !isUuid(albumId)) return { items: [] };
     const limit = pageSize(request.maxResults, 1000, 4096);

@@ -1,0 +1,107 @@
+import type { Queue, ReceivedMessage } from '@facerec/storage';
+import { ingestImage, type IngestDeps, type IngestOutcome } from './ingest.js';
+
+export interface WorkerOptions {
+  /** Photos processed at once (the engine's thread count). */
+  concurrency: number;
+  /** Messages fetched beyond the ones being processed, so threads never wait for the queue. */
+  prefetch?: number;
+  visibilityTimeoutSeconds?: number;
+  waitSeconds?: number;
+  /** After this many receives a failing photo is marked failed (the queue then dead-letters it). */
+  maxReceives: number;
+  onOutcome?: (message: ReceivedMessage, outcome: IngestOutcome | { kind: 'error'; error: unknown }) => void;
+}
+
+/**
+ * Consumes the image queue: keeps `concurrency` photos in work, heartbeats their visibility,
+ * deletes a message only once its photo is indexed or recorded as failed. `stop()` stops
+ * receiving and gives back what it holds unstarted, and waits for photos in work to finish.
+ */
+export class IngestWorker {
+  private running = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly buffered: ReceivedMessage[] = [];
+  private abort = new AbortController();
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: IngestDeps & { queue: Queue },
+    private readonly options: WorkerOptions,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.abort = new AbortController();
+    this.loop = this.run();
+  }
+
+  get busy(): number {
+    return this.inFlight.size;
+  }
+
+  private get visibility(): number {
+    return this.options.visibilityTimeoutSeconds ?? 60;
+  }
+
+  private async run(): Promise<void> {
+    const capacity = this.options.concurrency + (this.options.prefetch ?? this.options.concurrency);
+    while (this.running) {
+      const room = capacity - this.inFlight.size - this.buffered.length;
+      if (room > 0) {
+        try {
+          const got = await this.deps.queue.receive({ max: Math.min(10, room), waitSeconds: this.options.waitSeconds ?? 5, visibilityTimeoutSeconds: this.visibility, signal: this.abort.signal });
+          this.buffered.push(...got);
+        } catch (error) {
+          if (!this.running) break;
+          this.options.onOutcome?.({ body: { albumId: '', imageId: '', blobKey: '', tenantId: '' }, receipt: '', receiveCount: 0 }, { kind: 'error', error });
+          await sleep(1000);
+        }
+      }
+      while (this.running && this.buffered.length > 0 && this.inFlight.size < this.options.concurrency) {
+        const message = this.buffered.shift()!;
+        const task = this.process(message).finally(() => this.inFlight.delete(task));
+        this.inFlight.add(task);
+      }
+      if (this.inFlight.size >= this.options.concurrency || room <= 0) await Promise.race([...this.inFlight, sleep(200)]);
+    }
+  }
+
+  private async process(message: ReceivedMessage): Promise<void> {
+    const heartbeat = setInterval(() => {
+      this.deps.queue.extend(message.receipt, this.visibility).catch(() => undefined);
+    }, (this.visibility * 1000) / 3);
+    try {
+      const outcome = await ingestImage(this.deps, message.body);
+      await this.deps.queue.delete([message.receipt]);
+      this.options.onOutcome?.(message, outcome);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      await this.deps.queue.fail(message.receipt, reason).catch(() => undefined);
+      // The last try: record the photo as failed with the reason, so the dashboard shows why; the
+      // message itself is left to the queue, which moves it to the dead-letter queue.
+      if (message.receiveCount >= this.options.maxReceives) {
+        await this.deps.repos.images.markFailed(message.body.tenantId, message.body.imageId, `failed after ${message.receiveCount} attempts: ${reason}`).catch(() => undefined);
+      }
+      this.options.onOutcome?.(message, { kind: 'error', error });
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  /** Graceful stop: no new work; unstarted messages go back to the queue now; work in hand finishes. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.abort.abort();
+    await this.loop?.catch(() => undefined);
+    const unstarted = this.buffered.splice(0);
+    await Promise.all(unstarted.map((m) => this.deps.queue.release(m.receipt, 'worker shutting down').catch(() => undefined)));
+    await Promise.all([...this.inFlight]);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
