@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EXAMPLE_PROFILE, monthlyCost, parseProfile, profileArrivals } from './cost.js';
-import { HOURS_PER_MONTH, PRICES } from './prices.js';
+import { HOURS_PER_MONTH, PRICES, rekognitionGroup1Usd } from './prices.js';
 import { SimInputError } from './simulate.js';
 
 const cost = monthlyCost({ ...EXAMPLE_PROFILE, albums: 4 });
@@ -39,4 +39,11 @@ test('profiles: JSON, defaults from the example, unknown or bad fields refused',
   assert.throws(() => parseProfile('{"albums":2.5}'), SimInputError);
   assert.throws(() => parseProfile('[1]'), SimInputError);
   assert.throws(() => parseProfile('not json'), SimInputError);
+});
+
+test('Rekognition Group 1 tiers: $1/1,000 up to 1M, $0.80 up to 5M', () => {
+  assert.equal(rekognitionGroup1Usd(0), 0);
+  assert.ok(Math.abs(rekognitionGroup1Usd(500_000) - 500) < 1e-9);
+  assert.ok(Math.abs(rekognitionGroup1Usd(2_000_000) - 1800) < 1e-9);
+  assert.ok(Math.abs(rekognitionGroup1Usd(6_000_000) - (1000 + 3200 + 600)) < 1e-9);
 });

@@ -3,7 +3,7 @@
  * charge for the same traffic. Every price comes from prices.ts (list prices to verify); every
  * usage figure not simulated is an input of the profile, so the assumptions are visible.
  */
-import { HOURS_PER_MONTH, PRICES } from './prices.js';
+import { HOURS_PER_MONTH, PRICES, rekognitionGroup1Usd } from './prices.js';
 import { SimInputError, simulate, type Arrival, type SimResult } from './simulate.js';
 import { DEFAULT_PER_INSTANCE_IPS, DEFAULT_POLICY, type ScalingPolicy } from './policy.js';
 
@@ -109,9 +109,12 @@ export function monthlyCost(profile: TrafficProfile, options: { perInstanceIps?:
   const total = sum(lines);
   const marginal = sum(variable) - onDemandHours * PRICES.workerOnDemandHour;
   const faces = photos * profile.facesPerImage;
+  // Both calls share the Group 1 volume tiers; each line gets its share of the tiered total.
+  const group1 = rekognitionGroup1Usd(photos + profile.selfieSearches);
+  const share = (n: number) => (photos + profile.selfieSearches === 0 ? 0 : (group1 * n) / (photos + profile.selfieSearches));
   const rekognition: CostLine[] = [
-    { item: 'IndexFaces', usd: (photos / 1000) * PRICES.rekognitionPer1000Images, basis: `${photos} images × $${PRICES.rekognitionPer1000Images}/1,000` },
-    { item: 'SearchFacesByImage (selfies)', usd: (profile.selfieSearches / 1000) * PRICES.rekognitionPer1000Images, basis: `${profile.selfieSearches} searches` },
+    { item: 'IndexFaces', usd: share(photos), basis: `${photos} images, $${PRICES.rekognitionPer1000Images}/1,000 for the first 1M, less above` },
+    { item: 'SearchFacesByImage (selfies)', usd: share(profile.selfieSearches), basis: `${profile.selfieSearches} searches` },
     { item: "face storage (this month's faces, one month)", usd: (faces / 1000) * PRICES.rekognitionPer1000FacesMonth, basis: `${faces} faces × $${PRICES.rekognitionPer1000FacesMonth}/1,000/month; grows` },
   ];
   const thousands = Math.max(photos, 1) / 1000;

@@ -37,10 +37,34 @@ export const PRICES = {
   dashboardMonth: 3,
   /** Pinecone: assumption — the Standard plan's monthly minimum covers this volume (verify at pinecone.io/pricing). */
   pineconeMonth: 50,
-  /** Rekognition face APIs (IndexFaces, SearchFacesByImage, …), first 1M images a month, per 1,000 images. */
+  /** Rekognition Group 1 APIs (IndexFaces, SearchFacesByImage, …), first 1M images a month, per 1,000 images. */
   rekognitionPer1000Images: 1.0,
   /** Rekognition face metadata storage per 1,000 faces per month. */
   rekognitionPer1000FacesMonth: 0.01,
 } as const;
+
+/**
+ * Rekognition Group 1 volume tiers per month (images up to `upTo`, USD per 1,000): list prices
+ * to verify. IndexFaces and SearchFacesByImage calls count together.
+ */
+export const REKOGNITION_GROUP1_TIERS: readonly { upTo: number; per1000: number }[] = [
+  { upTo: 1_000_000, per1000: 1.0 },
+  { upTo: 5_000_000, per1000: 0.8 },
+  { upTo: 35_000_000, per1000: 0.6 },
+  { upTo: Number.POSITIVE_INFINITY, per1000: 0.4 },
+];
+
+/** What a month of `images` Group 1 calls costs across the tiers. */
+export function rekognitionGroup1Usd(images: number): number {
+  let usd = 0;
+  let from = 0;
+  for (const tier of REKOGNITION_GROUP1_TIERS) {
+    const inTier = Math.max(0, Math.min(images, tier.upTo) - from);
+    usd += (inTier / 1000) * tier.per1000;
+    from = tier.upTo;
+    if (images <= from) break;
+  }
+  return usd;
+}
 
 export const HOURS_PER_MONTH = 730;
