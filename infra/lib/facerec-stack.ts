@@ -6,7 +6,7 @@
  * Why the gateway runs on Fargate and the workers on EC2: the gateway's work is short and bursty
  * (a selfie search is ~15 ms of CPU, album uploads are I/O), so per-task scaling in seconds with no
  * hosts to patch is worth Fargate's premium (~15 % per vCPU-hour over on-demand c6i). The workers
- * burn CPU for minutes at a time on a whole album; there a c6i on spot costs about a third of
+ * burn CPU for minutes at a time on a whole album; there a c6i on spot costs ~40 % of
  * on-demand, and Fargate Spot cannot pick the instance family the benchmarks were measured on.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
