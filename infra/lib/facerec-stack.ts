@@ -140,6 +140,10 @@ export class FacerecStack extends Stack {
       FACEREC_QUEUE: 'sqs',
       SQS_QUEUE_URL: data.queue.queueUrl,
       SQS_DLQ_URL: data.dlq.queueUrl,
+      // The app marks a photo failed on its last receive: it must agree with the redrive policy.
+      QUEUE_MAX_RECEIVES: String(S.MAX_RECEIVE_COUNT),
+      QUEUE_VISIBILITY_TIMEOUT_SECONDS: String(S.QUEUE_VISIBILITY_SECONDS),
+      QUEUE_WAIT_SECONDS: '20',
       AWS_REGION: this.region,
       LOG_LEVEL: 'info',
     };

@@ -116,6 +116,10 @@ describe('deploy/elasticmq.conf', () => {
     assert.match(conf, new RegExp(`^  ${queue} \\{`, 'm'));
     assert.match(conf, new RegExp(`^  ${dlq} \\{`, 'm'));
     assert.match(conf, new RegExp(`deadLettersQueue \\{\\s*name = "${dlq}"\\s*maxReceiveCount = ${MAX_RECEIVE_COUNT}\\s*\\}`));
+    assert.equal(env.QUEUE_MAX_RECEIVES, String(MAX_RECEIVE_COUNT));
+    assert.match(conf, new RegExp(`defaultVisibilityTimeout = ${env.QUEUE_VISIBILITY_TIMEOUT_SECONDS} seconds`));
+    assert.equal(env.SQS_ENDPOINT, 'http://elasticmq:9324');
+    assert.equal(env.S3_FORCE_PATH_STYLE, 'true', 'MinIO needs path-style URLs');
     const account = /accountId = (\d+)/.exec(conf)?.[1];
     assert.ok(env.SQS_QUEUE_URL.includes(`/${account}/`));
   });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { parseAllDocuments } from 'yaml';
 import { GATEWAY_ENV_VARS } from '../../apps/gateway/src/config.js';
 import { INFRA_DIR } from '../lib/app.js';
-import { SCALE_OUT_THRESHOLD, WORKER_MAX_CAPACITY, WORKER_MIN_CAPACITY } from '../lib/settings.js';
+import { MAX_RECEIVE_COUNT, SCALE_OUT_THRESHOLD, WORKER_MAX_CAPACITY, WORKER_MIN_CAPACITY } from '../lib/settings.js';
 import { PRODUCTION_VARS, unknownEnvVars } from './env-names.js';
 
 const K8S = path.resolve(INFRA_DIR, '..', 'k8s');
@@ -149,6 +149,7 @@ describe('k8s manifests', () => {
       }
     }
     assert.equal(config.FACEREC_MODE, 'production');
+    assert.equal(config.QUEUE_MAX_RECEIVES, String(MAX_RECEIVE_COUNT), 'same as the redrive maxReceiveCount');
     assert.ok(Object.values(secret).every((v) => v.startsWith('REPLACE_ME')), 'the secret is a template without values');
   });
 

@@ -215,6 +215,8 @@ describe('gateway on Fargate behind an ALB', () => {
     assert.equal(env.get('PORT'), '8080');
     assert.equal(env.get('HOST'), '0.0.0.0');
     assert.equal(env.get('TRUST_PROXY'), 'true');
+    assert.equal(env.get('QUEUE_MAX_RECEIVES'), '5', 'the app gives up on the same receive as the redrive policy');
+    assert.equal(env.get('QUEUE_VISIBILITY_TIMEOUT_SECONDS'), String(S.QUEUE_VISIBILITY_SECONDS));
     assert.deepEqual(container.Secrets.map((s) => s.Name).sort(), ['FACEREC_SERVER_KEY', 'PINECONE_API_KEY', 'POSTGRES_PASSWORD', 'POSTGRES_USER']);
   });
 });
