@@ -7,6 +7,7 @@ import { Detector, detectAll, detectLargest, type FaceBox } from './stages/detec
 import { boxFromLandmarks, fivePoints, LandmarkModel } from './stages/landmarks.js';
 import { embedFaces, type Embedder } from './stages/embed.js';
 import { cropQuality, poseFromPoints } from './stages/quality.js';
+import { estimateAttributes } from './stages/attributes.js';
 import type { EngineConfig } from './config.js';
 import type { ModelSet } from './modelset.js';
 import { alignedBatch } from './stages/align.js';
@@ -27,6 +28,7 @@ export class FacePipeline {
     private readonly secondOpinion: Detector[],
     private readonly landmarks: LandmarkModel,
     private readonly embedders: Embedder[],
+    private readonly attributeModels: Parameters<typeof estimateAttributes>[2],
     private readonly models: OnnxModel[],
   ) {}
 
@@ -44,7 +46,10 @@ export class FacePipeline {
     const landmarks = new LandmarkModel(await load(modelSet.landmarks.id), modelSet.landmarks.size);
     const embedders: Embedder[] = [];
     for (const e of modelSet.embedders) embedders.push({ model: await load(e.id), chip: e.chip, dim: e.dim });
-    return new FacePipeline(modelSet, config, album, selfie, secondOpinion, landmarks, embedders, models);
+    const attributeModels: Parameters<typeof estimateAttributes>[2] = {};
+    if (modelSet.ageGender) attributeModels.ageGender = { model: await load(modelSet.ageGender.id), size: modelSet.ageGender.size };
+    if (modelSet.expression) attributeModels.expression = { model: await load(modelSet.expression.id), size: modelSet.expression.size };
+    return new FacePipeline(modelSet, config, album, selfie, secondOpinion, landmarks, embedders, attributeModels, models);
   }
 
   async analyze(bytes: Uint8Array, options: AnalyzeOptions): Promise<ImageAnalysis> {
@@ -60,12 +65,18 @@ export class FacePipeline {
     const chipSize = this.modelSet.embedders[0].chip.size;
     const chips = embedded?.chips ?? alignedBatch(img, points, this.modelSet.embedders[0].chip);
     const faces = boxes.map((box, i) => this.describe(img, box, points[i], cropQuality(chips, i * chipSize * chipSize * 3, chipSize), embedded?.vectors[i]));
+    const t4 = performance.now();
+    if (options.attributes) {
+      const attributes = await estimateAttributes(img, points, this.attributeModels);
+      faces.forEach((f, i) => (f.attributes = attributes[i]));
+    }
+    const t5 = performance.now();
     return {
       width: img.width,
       height: img.height,
       orientationCorrection: img.orientationCorrection,
       faces,
-      timings: { decodeMs: t1 - t0, detectMs: t2 - t1, embedMs: t3 - t2, attributesMs: 0 },
+      timings: { decodeMs: t1 - t0, detectMs: t2 - t1, embedMs: t3 - t2, attributesMs: t5 - t4 },
     };
   }
 
