@@ -12,7 +12,10 @@ import type { Logger } from './observability/logger.js';
 import { GatewayMetrics, type EngineStats } from './observability/metrics.js';
 import { contextOf, requestContext } from './observability/request-context.js';
 import { awsJsonRouter } from './protocol/aws-json.js';
-import { REST_BASE, restRouter } from './rest/router.js';
+import { REST_BASE, restErrorHandler, restRouter } from './rest/router.js';
+import { albumHttp, type AlbumHttpOptions } from './albums/router.js';
+import type { QueueStats } from '@facerec/storage';
+import type { WebHandler } from '@facerec/web';
 
 export const SIGNING_SERVICE = 'rekognition';
 
@@ -26,6 +29,12 @@ export interface AppDeps {
   uploadFileLimitBytes: number;
   sigv4: { regions: readonly string[]; clockSkewSeconds: number; now?: () => Date };
   trustProxy?: boolean;
+  /** The albums API (omitted: no album routes, e.g. protocol tests). */
+  albums?: Omit<AlbumHttpOptions, 'keys'>;
+  /** Ingestion queue stats for /metrics. */
+  queueStats?: () => Promise<QueueStats>;
+  /** Serves the studio and storefront pages (omitted: no pages). */
+  web?: WebHandler;
 }
 
 export interface GatewayApp {
@@ -36,7 +45,8 @@ export interface GatewayApp {
 }
 
 export function createApp(deps: AppDeps): GatewayApp {
-  const metrics = new GatewayMetrics(deps.engineStats);
+  const metrics = new GatewayMetrics(deps.engineStats, deps.queueStats);
+  const albums = deps.albums ? albumHttp({ ...deps.albums, keys: deps.keys }) : undefined;
   let draining = false;
   const verifier = new SigV4Verifier(deps.keys, { service: SIGNING_SERVICE, ...deps.sigv4 });
   const app = express();
@@ -44,6 +54,8 @@ export function createApp(deps: AppDeps): GatewayApp {
   app.set('trust proxy', deps.trustProxy ?? false);
   app.use(requestContext(deps.logger, metrics));
   app.use(healthRouter({ checks: deps.checks ?? [], metrics, isDraining: () => draining }));
+  if (deps.web) app.use(deps.web);
+  if (albums) app.use(REST_BASE, albums.router, albumErrors());
   app.use(REST_BASE, restRouter({ api: deps.api, keys: deps.keys, uploadFileLimitBytes: deps.uploadFileLimitBytes }));
   app.use(awsJsonRouter({ api: deps.api, verifier, bodyLimitBytes: deps.jsonBodyLimitBytes }));
   app.use((req: Request) => {
@@ -55,8 +67,14 @@ export function createApp(deps: AppDeps): GatewayApp {
     metrics,
     startDraining: () => {
       draining = true;
+      albums?.closeStreams();
     },
   };
+}
+
+/** Album route errors answer in the REST shape (with Retry-After), not the AWS one. */
+function albumErrors() {
+  return (error: unknown, req: Request, res: Response, next: NextFunction): void => restErrorHandler(error, req, res, next);
 }
 
 function lastErrorHandler(error: unknown, _req: Request, res: Response, _next: NextFunction): void {

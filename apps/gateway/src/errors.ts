@@ -19,7 +19,8 @@ export type GatewayErrorName =
   | 'IncompleteSignatureException'
   | 'InvalidSignatureException'
   | 'UnrecognizedClientException'
-  | 'NotFoundException';
+  | 'NotFoundException'
+  | 'ThrottlingException';
 
 export class GatewayError extends Error {
   constructor(
@@ -28,6 +29,16 @@ export class GatewayError extends Error {
   ) {
     super(message);
     this.name = errorName;
+  }
+}
+
+/** A storefront client exceeded its rate limit: 429 ThrottlingException with Retry-After. */
+export class RateLimitedError extends GatewayError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('ThrottlingException', message);
   }
 }
 
@@ -96,18 +107,25 @@ const GATEWAY_MAP: Record<GatewayErrorName, Mapping> = {
   InvalidSignatureException: { name: 'InvalidSignatureException', aws: 400, rest: 401 },
   UnrecognizedClientException: { name: 'UnrecognizedClientException', aws: 400, rest: 401 },
   NotFoundException: { name: 'NotFoundException', aws: 404, rest: 404 },
+  ThrottlingException: { name: 'ThrottlingException', aws: 400, rest: 429, retryAfter: 1 },
 };
 
-/** Vector index adapters are errors with a code but no shared base class. */
-const INDEX_CODE_KIND: Record<string, ErrorKind> = {
+/** Vector index, blob store and queue adapters raise errors with a code but no shared base class. */
+const ADAPTER_CODE_KIND: Record<string, ErrorKind> = {
   VectorIndex: 'ServiceUnavailable',
   VectorDimensionMismatch: 'Internal',
+  BlobTooLarge: 'ImageTooLarge',
+  BlobNotFound: 'ResourceNotFound',
+  InvalidBlobKey: 'InvalidParameter',
+  BlobStoreUnavailable: 'ServiceUnavailable',
+  QueueUnavailable: 'ServiceUnavailable',
 };
 
 const INTERNAL_MESSAGE = 'Internal server error';
 const UNAVAILABLE_MESSAGE = 'The service is temporarily unable to process the request; try again later';
 
 export function toWireError(error: unknown): WireError {
+  if (error instanceof RateLimitedError) return { ...fromMapping(GATEWAY_MAP.ThrottlingException, error.message), retryAfterSeconds: error.retryAfterSeconds };
   if (error instanceof GatewayError) return fromMapping(GATEWAY_MAP[error.errorName], error.message);
   if (isFacerecError(error)) return fromKind(error.kind, error.message);
   if (error instanceof DbError) {
@@ -118,7 +136,10 @@ export function toWireError(error: unknown): WireError {
   const plumbing = fromBodyParser(error);
   if (plumbing) return plumbing;
   const code = codeOf(error);
-  if (code && INDEX_CODE_KIND[code]) return fromKind(INDEX_CODE_KIND[code], errorMessage(error));
+  if (code === 'BlobTooLarge') return fromKind('ImageTooLarge', `The photo is larger than the ${maxBytesOf(error)}-byte limit`);
+  // A blob key names the tenant's storage layout: a missing photo is just "not found".
+  if (code === 'BlobNotFound') return fromKind('ResourceNotFound', 'The photo was not found');
+  if (code && ADAPTER_CODE_KIND[code]) return fromKind(ADAPTER_CODE_KIND[code], errorMessage(error));
   return fromKind('Internal', errorMessage(error));
 }
 
@@ -174,6 +195,11 @@ function codeOf(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' ? code : undefined;
+}
+
+function maxBytesOf(error: unknown): string {
+  const max = (error as { maxBytes?: unknown }).maxBytes;
+  return typeof max === 'number' ? String(max) : 'upload';
 }
 
 function errorMessage(error: unknown): string {

@@ -11,5 +11,10 @@ export { openApiDocument } from './rest/openapi.js';
 export { REST_ROUTES } from './rest/routes.js';
 export { startGateway, closeOnSignals, type RunningGateway, type StartOptions, type GatewayEngine } from './server.js';
 export { resolveServerKey, ensureDefaultTenant, INITIAL_KEY_FILE, SERVER_KEY_FILE, DEFAULT_TENANT_NAME, type InitialKey } from './bootstrap.js';
-export { openVectorIndex } from './server.js';
+
 export * from './ops.js';
+export * from './composition.js';
+export { registerQueueGauges } from './observability/metrics.js';
+export { albumHttp, type AlbumHttp, type AlbumHttpOptions } from './albums/router.js';
+export { ALBUM_ROUTES, type AlbumRouteDoc } from './albums/routes.js';
+export { StoredZipWriter, zipEntryNames } from './albums/zip.js';

@@ -8,7 +8,7 @@ import { assertSchemaCurrent, connect, createRepositories, migrateUp, SecretBox,
 import type { VectorIndex } from '@facerec/storage';
 import { resolveServerKey } from './bootstrap.js';
 import type { GatewayConfig } from './config.js';
-import { openVectorIndex } from './server.js';
+import { openVectorIndex } from './composition.js';
 
 export interface OperatorContext {
   connection: DatabaseConnection;

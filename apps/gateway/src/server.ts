@@ -2,18 +2,21 @@
  * The composition root: database (migrated in embedded mode, checked in production), vector
  * index, face engine, face service, express app, HTTP listener, and an orderly shutdown.
  */
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { DestinationStream } from 'pino';
-import { assertSchemaCurrent, connect, createRepositories, migrateUp, SecretBox, sql, type DatabaseConnection, type Repositories } from '@facerec/db';
-import { modelIds, PooledFaceEngine, resolveModelSet, type FaceEngine } from '@facerec/face';
-import { prepareModels } from '@facerec/models';
+import { AlbumService, IngestWorker } from '@facerec/albums';
+import { assertSchemaCurrent, createRepositories, SecretBox, sql, type DatabaseConnection, type Repositories } from '@facerec/db';
+import type { FaceEngine } from '@facerec/face';
 import { SimilarityScale } from '@facerec/rekognition';
 import { createFaceService, type FaceApi } from '@facerec/service';
-import { LocalVectorIndex, PgvectorIndex, PineconeIndex, type VectorIndex } from '@facerec/storage';
+import type { Queue } from '@facerec/storage';
+import { buildWebAssets, webAssetsDir, webHandler, type WebHandler } from '@facerec/web';
 import { createApp, type GatewayApp } from './app.js';
 import { describeInitialKey, ensureDefaultTenant, resolveServerKey, type InitialKey } from './bootstrap.js';
+import { Closers, openBlobStore, openDatabase, openQueue, openVectorIndex, startEngine } from './composition.js';
 import type { GatewayConfig } from './config.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import type { EngineStats } from './observability/metrics.js';
@@ -31,6 +34,8 @@ export interface StartOptions {
   notice?: (text: string) => void;
   /** Cosine→Similarity scale (default: the calibration fitted for the engine's model version). */
   scale?: SimilarityScale;
+  /** Event stream timing (tests). */
+  albumEvents?: { intervalMs?: number; heartbeatMs?: number };
 }
 
 export interface RunningGateway {
@@ -39,6 +44,10 @@ export interface RunningGateway {
   api: FaceApi;
   repos: Repositories;
   gateway: GatewayApp;
+  albums: AlbumService;
+  queue: Queue;
+  /** The in-process ingest worker (FACEREC_EMBEDDED_WORKER), when running. */
+  worker?: IngestWorker;
   /** Set when this start created the default tenant and its first key (embedded mode). */
   initialKey?: InitialKey;
   /** Stops accepting, lets in-flight requests finish (up to the shutdown timeout), closes everything. */
@@ -47,35 +56,51 @@ export interface RunningGateway {
 
 export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
   const logger = createLogger(config.logLevel, options.logDestination);
-  const closers: (() => Promise<void>)[] = [];
-  const closeAll = async () => {
-    for (const close of closers.reverse()) await close().catch((error: unknown) => logger.error({ err: error }, 'close failed'));
-  };
+  const closers = new Closers(logger);
   try {
     const db = await openDatabase(config, logger);
-    closers.push(() => db.close());
+    closers.add(() => db.close());
     const repos = createRepositories(db.db, new SecretBox(await resolveServerKey(config)));
     const vectors = openVectorIndex(config, db);
-    closers.push(() => vectors.close());
+    closers.add(() => vectors.close());
+    const blobs = openBlobStore(config);
+    closers.add(() => blobs.close());
+    const queue = openQueue(config, db);
+    closers.add(() => queue.close());
     const engine = options.engine ?? (await startEngine(config, logger));
     let engineOpen = true;
-    if (!options.engine) closers.push(async () => { engineOpen = false; await engine.close(); });
-    const api = createFaceService({ repos, vectors, engine, scale: options.scale ?? SimilarityScale.forModelVersion(engine.modelVersion) });
+    if (!options.engine) closers.add(async () => { engineOpen = false; await engine.close(); });
+    const scale = options.scale ?? SimilarityScale.forModelVersion(engine.modelVersion);
+    const api = createFaceService({ repos, vectors, engine, scale });
+    const albums = new AlbumService({ repos, blobs, queue, vectors, engine, scale, maxPhotoBytes: config.albumPhotoLimitBytes });
     const initialKey = config.mode === 'embedded' ? await ensureDefaultTenant(db.db, repos, config.dataDir) : undefined;
+    const web = await openWebPages(logger);
     const gateway = createApp({
       api,
       keys: repos.apiKeys,
       logger,
       checks: readinessChecks(db, () => engineOpen),
       engineStats: () => ({ queueDepth: engine.queueDepth ?? 0, busyThreads: engine.busyThreads ?? 0 }),
+      queueStats: () => queue.stats(),
       jsonBodyLimitBytes: config.jsonBodyLimitBytes,
       uploadFileLimitBytes: config.uploadFileLimitBytes,
       sigv4: { regions: config.sigv4Regions, clockSkewSeconds: config.sigv4ClockSkewSeconds },
       trustProxy: config.trustProxy,
+      albums: {
+        albums,
+        photoLimitBytes: config.albumPhotoLimitBytes,
+        searchFileLimitBytes: config.uploadFileLimitBytes,
+        rateLimits: config.publicRateLimits,
+        ...(options.albumEvents ? { events: options.albumEvents } : {}),
+      },
+      ...(web ? { web } : {}),
     });
+    // Stopped before the engine and stores close (closers run in reverse): in-flight photos finish.
+    const worker = config.embeddedWorker ? startEmbeddedWorker(config, { repos, blobs, vectors, engine, queue }, logger) : undefined;
+    if (worker) closers.add(() => worker.stop());
     const server = await listen(gateway, config);
     const url = urlOf(server, config.host);
-    logger.info({ url, mode: config.mode, database: config.database.kind, vectorIndex: config.vectorIndex, modelVersion: engine.modelVersion }, 'gateway listening');
+    logger.info({ url, mode: config.mode, database: config.database.kind, vectorIndex: config.vectorIndex, blobStore: config.blobStore.kind, queue: config.queue.kind, embeddedWorker: Boolean(worker), modelVersion: engine.modelVersion }, 'gateway listening');
     if (initialKey) (options.notice ?? ((text) => process.stderr.write(`${text}\n`)))(describeInitialKey(initialKey, url));
     let closing: Promise<void> | undefined;
     const running: RunningGateway = {
@@ -84,61 +109,55 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       api,
       repos,
       gateway,
+      albums,
+      queue,
       close: () => {
         closing ??= (async () => {
           gateway.startDraining();
           await stopServer(server, config.shutdownTimeoutMs, logger);
-          await closeAll();
+          await closers.closeAll();
           logger.info('gateway stopped');
         })();
         return closing;
       },
     };
+    if (worker) running.worker = worker;
     if (initialKey) running.initialKey = initialKey;
     return running;
   } catch (error) {
-    await closeAll();
+    await closers.closeAll();
     throw error;
   }
 }
 
-async function openDatabase(config: GatewayConfig, logger: Logger): Promise<DatabaseConnection> {
-  const db = await connect(config.database);
-  try {
-    if (config.mode === 'embedded') {
-      const applied = await migrateUp(db.db);
-      if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'database migrated');
-    } else {
-      // Production never migrates implicitly: `facerec migrate up` is a deliberate step.
-      await assertSchemaCurrent(db.db);
+/** The pages of @facerec/web, built now if their files are missing; none when the build fails. */
+async function openWebPages(logger: Logger): Promise<WebHandler | undefined> {
+  const dir = webAssetsDir();
+  if (!existsSync(path.join(dir, 'studio.html'))) {
+    try {
+      await buildWebAssets();
+    } catch (error) {
+      logger.warn({ err: error }, 'web pages could not be built: /studio/ and /s/ are not served');
+      return undefined;
     }
-    return db;
-  } catch (error) {
-    await db.close();
-    throw error;
   }
+  return webHandler(dir);
 }
 
-export function openVectorIndex(config: GatewayConfig, db: DatabaseConnection): VectorIndex {
-  switch (config.vectorIndex) {
-    case 'local':
-      return new LocalVectorIndex({ dataDir: path.join(config.dataDir, 'vectors') });
-    case 'pgvector':
-      return new PgvectorIndex(db.db);
-    case 'pinecone':
-      if (!config.pinecone) throw new Error('VECTOR_INDEX=pinecone needs PINECONE_API_KEY and PINECONE_INDEX_HOST');
-      return PineconeIndex.connect(config.pinecone);
-  }
-}
-
-async function startEngine(config: GatewayConfig, logger: Logger): Promise<PooledFaceEngine> {
-  const set = resolveModelSet(config.modelSet);
-  await prepareModels(modelIds(set), config.engine.modelCacheDir, (done, total, model) => {
-    logger.info({ model: model.id, done, total, converted: model.converted }, 'model ready');
+function startEmbeddedWorker(config: GatewayConfig, deps: ConstructorParameters<typeof IngestWorker>[0], logger: Logger): IngestWorker {
+  const worker = new IngestWorker(deps, {
+    concurrency: config.engine.threads,
+    prefetch: config.ingest.prefetch ?? config.engine.threads,
+    visibilityTimeoutSeconds: config.ingest.visibilityTimeoutSeconds,
+    waitSeconds: config.ingest.waitSeconds,
+    maxReceives: config.queue.maxReceives,
+    onOutcome: (message, outcome) => {
+      if (outcome.kind === 'error') logger.warn({ imageId: message.body.imageId, receiveCount: message.receiveCount, err: outcome.error }, 'album photo failed; the queue will retry it');
+      else logger.debug({ imageId: message.body.imageId, outcome: outcome.kind }, 'album photo done');
+    },
   });
-  const engine = await PooledFaceEngine.start(config.engine, set);
-  logger.info({ threads: config.engine.threads, modelVersion: engine.modelVersion }, 'engine started');
-  return engine;
+  worker.start();
+  return worker;
 }
 
 function readinessChecks(db: DatabaseConnection, engineOpen: () => boolean): ReadinessCheck[] {

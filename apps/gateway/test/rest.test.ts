@@ -1,3 +1,4 @@
+import { ALBUM_ROUTES } from '../src/albums/routes.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FacerecError } from '@facerec/core';
@@ -175,7 +176,9 @@ describe('REST /api/v1', () => {
     const doc = (await (await fetch(`${h.url}/api/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, { operationId: string }>> };
     assert.equal(doc.openapi, '3.1.0');
     const operations = Object.values(doc.paths).flatMap((methods) => Object.values(methods).map((op) => op.operationId));
-    assert.equal(new Set(operations).size, 18);
+    // 18 Rekognition operations plus the albums API.
+    assert.equal(new Set(operations).size, 18 + ALBUM_ROUTES.length);
+    assert.ok(doc.paths['/albums/{albumId}/photos'].post);
     assert.ok(doc.paths['/collections/{collectionId}/index-faces'].post);
     const page = await fetch(`${h.url}/api/v1/docs`);
     assert.equal(page.status, 200);

@@ -221,6 +221,12 @@ export class AlbumService {
     return failed.length;
   }
 
+  /** The named photos of this album, in upload order; ids of other albums or unknown ids are left out. */
+  async images(tenantId: string, albumId: string, imageIds: readonly string[]): Promise<AlbumImage[]> {
+    await this.repos.albums.get(tenantId, albumId);
+    return (await this.repos.images.getMany(tenantId, imageIds)).filter((i) => i.albumId === albumId).map(toAlbumImage);
+  }
+
   async photo(tenantId: string, albumId: string, imageId: string): Promise<{ bytes: Uint8Array; contentType: string }> {
     const image = await this.imageOf(tenantId, albumId, imageId);
     return { bytes: await this.deps.blobs.get(image.blobKey), contentType: image.contentType ?? 'image/jpeg' };

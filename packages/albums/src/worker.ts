@@ -48,6 +48,9 @@ export class IngestWorker {
   private async run(): Promise<void> {
     const capacity = this.options.concurrency + (this.options.prefetch ?? this.options.concurrency);
     while (this.running) {
+      // Start buffered work before polling: a long poll on an empty queue must not keep a
+      // prefetched photo waiting.
+      this.dispatch();
       const room = capacity - this.inFlight.size - this.buffered.length;
       if (room > 0) {
         try {
@@ -59,12 +62,16 @@ export class IngestWorker {
           await sleep(1000);
         }
       }
-      while (this.running && this.buffered.length > 0 && this.inFlight.size < this.options.concurrency) {
-        const message = this.buffered.shift()!;
-        const task = this.process(message).finally(() => this.inFlight.delete(task));
-        this.inFlight.add(task);
-      }
+      this.dispatch();
       if (this.inFlight.size >= this.options.concurrency || room <= 0) await Promise.race([...this.inFlight, sleep(200)]);
+    }
+  }
+
+  private dispatch(): void {
+    while (this.running && this.buffered.length > 0 && this.inFlight.size < this.options.concurrency) {
+      const message = this.buffered.shift()!;
+      const task = this.process(message).finally(() => this.inFlight.delete(task));
+      this.inFlight.add(task);
     }
   }
 

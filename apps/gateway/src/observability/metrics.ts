@@ -4,6 +4,7 @@
  * node's process metrics.
  */
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { QueueStats } from '@facerec/storage';
 
 export interface EngineStats {
   readonly queueDepth: number;
@@ -14,7 +15,7 @@ export class GatewayMetrics {
   readonly registry = new Registry();
   readonly requestDuration: Histogram<'api' | 'operation' | 'status'>;
 
-  constructor(engine?: () => EngineStats | undefined) {
+  constructor(engine?: () => EngineStats | undefined, queue?: () => Promise<QueueStats>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'facerec_' });
     this.requestDuration = new Histogram({
       name: 'facerec_http_request_duration_seconds',
@@ -40,9 +41,38 @@ export class GatewayMetrics {
         this.set(engine?.()?.busyThreads ?? 0);
       },
     });
+    if (queue) registerQueueGauges(this.registry, queue);
   }
 
   observe(api: string, operation: string, status: number, seconds: number): void {
     this.requestDuration.observe({ api, operation, status: String(status) }, seconds);
   }
+}
+
+/**
+ * The ingestion queue as gauges (the workers' autoscaling signal: depth and oldest message age).
+ * One stats call per scrape feeds all four; a failing call leaves them at their last values.
+ */
+export function registerQueueGauges(registry: Registry, stats: () => Promise<QueueStats>): void {
+  let pending: Promise<QueueStats | undefined> | undefined;
+  const once = (): Promise<QueueStats | undefined> => {
+    pending ??= stats()
+      .catch(() => undefined)
+      .finally(() => setImmediate(() => (pending = undefined)));
+    return pending;
+  };
+  const gauge = (name: string, help: string, pick: (s: QueueStats) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        const s = await once();
+        if (s) this.set(pick(s));
+      },
+    });
+  gauge('facerec_queue_visible_messages', 'Album photos waiting in the ingestion queue', (s) => s.visible);
+  gauge('facerec_queue_in_flight_messages', 'Album photos received by a worker and not yet done', (s) => s.inFlight);
+  gauge('facerec_queue_oldest_message_age_seconds', 'Age of the oldest waiting album photo', (s) => s.oldestAgeSeconds);
+  gauge('facerec_queue_dead_letters', 'Album photos in the dead-letter queue', (s) => s.deadLetters);
 }

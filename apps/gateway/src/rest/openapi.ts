@@ -3,6 +3,7 @@
  * status it lists is one the router serves.
  */
 import { REST_ROUTES, type FieldDoc, type RestRoute } from './routes.js';
+import { ALBUM_ROUTES, type AlbumRouteDoc } from '../albums/routes.js';
 
 type Json = Record<string, unknown>;
 
@@ -25,6 +26,10 @@ export function openApiDocument(): Json {
     const path = route.path.replace(/:([A-Za-z]+)/g, '{$1}');
     paths[path] = { ...(paths[path] ?? {}), [route.method]: operation(route) };
   }
+  for (const route of ALBUM_ROUTES as readonly AlbumRouteDoc[]) {
+    const path = route.path.replace(/:([A-Za-z]+)/g, '{$1}');
+    paths[path] = { ...(paths[path] ?? {}), [route.method]: albumOperation(route) };
+  }
   return {
     openapi: '3.1.0',
     info: {
@@ -32,7 +37,8 @@ export function openApiDocument(): Json {
       version: '1',
       description:
         'The Rekognition face operations over REST with multipart uploads. Responses have the same members as the ' +
-        'AWS Rekognition responses (timestamps as ISO 8601). The AWS JSON protocol is served at POST / for AWS SDKs.',
+        'AWS Rekognition responses (timestamps as ISO 8601). The AWS JSON protocol is served at POST / for AWS SDKs. ' +
+        'Albums (studio, bearer key) and the storefront (public, by share token) are described in docs/albums-api.md.',
     },
     servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }],
@@ -109,4 +115,38 @@ function schema(field: FieldDoc): Json {
         : { type: field.type };
   if (field.default !== undefined) base.default = field.default;
   return base;
+}
+
+/** An album route: its shapes are in docs/albums-api.md; here its path, access, body and statuses. */
+function albumOperation(route: AlbumRouteDoc): Json {
+  const parameters = [
+    ...[...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } })),
+    ...(route.query ?? []).map((q) => ({ name: q.name, in: 'query', required: false, description: q.description, schema: { type: 'string' } })),
+  ];
+  const success = route.success === 204
+    ? { description: 'Done' }
+    : { description: route.summary, content: { [route.produces ?? 'application/json']: { schema: route.produces ? { type: 'string', format: 'binary' } : { type: 'object' } } } };
+  const op: Json = {
+    operationId: route.operation,
+    summary: route.summary,
+    tags: [route.access === 'public' ? 'storefront' : 'albums'],
+    responses: {
+      [String(route.success)]: success,
+      ...Object.fromEntries(
+        Object.entries(ERROR_RESPONSES).map(([status, names]) => [
+          status,
+          { description: status === '429' && route.access === 'public' ? 'ThrottlingException: over the storefront rate limit; honour Retry-After' : names, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        ]),
+      ),
+    },
+  };
+  if (route.access === 'public') op.security = [];
+  if (parameters.length > 0) op.parameters = parameters;
+  if (route.body !== 'none') {
+    const media = route.body === 'json' ? 'application/json' : route.body === 'multipart' ? 'multipart/form-data' : 'application/octet-stream';
+    // Fields are in docs/albums-api.md; `properties` stays (empty) because the docs page lists them.
+    const schema = route.body === 'binary' ? { type: 'string', format: 'binary', properties: {} } : { type: 'object', properties: {} };
+    op.requestBody = { required: true, content: { [media]: { schema } } };
+  }
+  return op;
 }

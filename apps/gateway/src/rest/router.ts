@@ -112,7 +112,7 @@ function restInput(req: Request): RestInput {
   };
 }
 
-function restErrorHandler(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
+export function restErrorHandler(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
   const ctx = contextOf(res);
   const wire = toWireError(error);
   ctx.errorName = wire.name;
