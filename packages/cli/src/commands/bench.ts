@@ -1,4 +1,6 @@
 import os from 'node:os';
+import path from 'node:path';
+import { runSearchLoad } from './bench-search-load.js';
 import { InvalidParameterError } from '@facerec/core';
 import { createProgress, fitCalibration, runGroupsBench, runPairsBench, runSpeedBench, type Progress } from '@facerec/eval';
 import { openEngine } from './engine.js';
@@ -8,6 +10,7 @@ const USAGE = [
   'facerec bench pairs --pairs <csv> --images <dir> [--train <csv>] [--threads N] [--fit-calibration]',
   'facerec bench groups --dir <dir> [--threads N]',
   'facerec bench speed --images <dir> [--threads N]',
+  'facerec bench search-load [--faces 100000] [--concurrency 50] [--seconds 30] [--portraits <dir>]',
 ].join('\n       ');
 
 const OPTIONS = {
@@ -17,6 +20,10 @@ const OPTIONS = {
   dir: { type: 'string' },
   threads: { type: 'string' },
   'fit-calibration': { type: 'boolean' },
+  faces: { type: 'string' },
+  concurrency: { type: 'string' },
+  seconds: { type: 'string' },
+  portraits: { type: 'string' },
 } as const;
 
 /** Prints the detailed report on stderr and the one-line JSON result last on stdout. */
@@ -45,6 +52,13 @@ export const benchCommand: Command = {
   async run(args) {
     const { values, positionals } = parse(args, OPTIONS, USAGE);
     const kind = positionals[0];
+    if (kind === 'search-load') {
+      const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
+      const opts = { faces: num(values.faces, 100000), concurrency: num(values.concurrency, 50), seconds: num(values.seconds, 30), portraits: values.portraits ?? path.resolve('..', 'shared', 'faces', 'dev') };
+      if (![opts.faces, opts.concurrency, opts.seconds].every((n) => Number.isInteger(n) && n > 0)) throw new InvalidParameterError('--faces, --concurrency and --seconds take positive integers');
+      report(await runSearchLoad(opts, (line) => process.stderr.write(`${line}\n`)));
+      return 0;
+    }
     const threads = values.threads ? Number(values.threads) : kind === 'speed' ? 1 : os.availableParallelism();
     if (!Number.isInteger(threads) || threads < 1) throw new InvalidParameterError('--threads must be a positive integer');
     if (kind !== 'pairs' && kind !== 'groups' && kind !== 'speed') throw new InvalidParameterError(`usage: ${USAGE}`);
