@@ -9,18 +9,33 @@ import { migrateCommand } from './migrate.js';
 import { keysCommand } from './keys.js';
 import { reindexCommand } from './reindex.js';
 import { simCommand } from './sim.js';
+import { workerCommand } from './worker.js';
+import { benchFindCommand } from './bench-find.js';
+import { benchAlbumCommand } from './bench-album.js';
+
+/** `bench find|make-gallery|album` are the album benches; the other kinds stay with `bench`. */
+const benchWithAlbums: Command = {
+  summary: benchCommand.summary + '; album search accuracy (find, make-gallery) and ingestion throughput (album)',
+  usage: [benchCommand.usage, benchFindCommand.usage, benchAlbumCommand.usage].join('\n       '),
+  run(args) {
+    if (args[0] === 'find' || args[0] === 'make-gallery') return benchFindCommand.run(args);
+    if (args[0] === 'album') return benchAlbumCommand.run(args.slice(1));
+    return benchCommand.run(args);
+  },
+};
 
 export const COMMANDS: Record<string, Command> = {
   models: modelsCommand,
   detect: detectCommand,
   compare: compareCommand,
-  bench: benchCommand,
+  bench: benchWithAlbums,
   resize: resizeCommand,
   serve: serveCommand,
   migrate: migrateCommand,
   keys: keysCommand,
   reindex: reindexCommand,
   sim: simCommand,
+  worker: workerCommand,
 };
 
 export function usage(): string {
