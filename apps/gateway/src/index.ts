@@ -9,7 +9,7 @@ export { GatewayMetrics, type EngineStats } from './observability/metrics.js';
 export type { ReadinessCheck } from './observability/health.js';
 export { openApiDocument } from './rest/openapi.js';
 export { REST_ROUTES } from './rest/routes.js';
-export { startGateway, closeOnSignals, type RunningGateway, type StartOptions, type GatewayEngine } from './server.js';
+export { startGateway, closeOnSignals, type RunningGateway, type StartOptions, type GatewayEngine, type Stoppable } from './server.js';
 export { resolveServerKey, ensureDefaultTenant, INITIAL_KEY_FILE, SERVER_KEY_FILE, DEFAULT_TENANT_NAME, type InitialKey } from './bootstrap.js';
 
 export * from './ops.js';

@@ -202,16 +202,25 @@ async function stopServer(server: Server, timeoutMs: number, logger: Logger): Pr
   }
 }
 
-/** For `facerec serve`: SIGTERM/SIGINT close the gateway once; a second signal exits at once. */
-export function closeOnSignals(gateway: RunningGateway): Promise<void> {
+/** Something a process runs until a signal: the gateway, a worker. */
+export interface Stoppable {
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/**
+ * For `facerec serve` and `facerec worker`: SIGTERM/SIGINT close the service once (gracefully);
+ * a second signal exits at once.
+ */
+export function closeOnSignals(service: Stoppable, message = 'shutting down'): Promise<void> {
   return new Promise((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) process.exit(130);
       stopping = true;
-      gateway.logger.info({ signal }, 'shutting down');
-      gateway.close().then(resolve, (error: unknown) => {
-        gateway.logger.error({ err: error }, 'shutdown failed');
+      service.logger.info({ signal }, message);
+      service.close().then(resolve, (error: unknown) => {
+        service.logger.error({ err: error }, 'shutdown failed');
         resolve();
       });
     };

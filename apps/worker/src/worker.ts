@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { IngestWorker } from '@facerec/albums';
 import { createRepositories, SecretBox } from '@facerec/db';
 import type { FaceEngine } from '@facerec/face';
-import { Closers, createLogger, openBlobStore, openDatabase, openQueue, openVectorIndex, startEngine, type Logger } from '@facerec/gateway';
+import { closeOnSignals as closeServiceOnSignals, Closers, createLogger, openBlobStore, openDatabase, openQueue, openVectorIndex, startEngine, type Logger } from '@facerec/gateway';
 import type { WorkerConfig } from './config.js';
 import { WorkerMetrics } from './metrics.js';
 
@@ -133,20 +133,7 @@ async function withTimeout(work: Promise<void>, ms: number, onTimeout: () => voi
   clearTimeout(timer);
 }
 
-/** For `facerec worker` and the process entry: SIGTERM/SIGINT stop gracefully once; a second signal exits. */
+/** For `facerec worker` and the process entry: the gateway's signal handling, with the worker's message. */
 export function closeOnSignals(worker: RunningWorker): Promise<void> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) process.exit(130);
-      stopping = true;
-      worker.logger.info({ signal }, 'stopping: no new photos, finishing the ones in work');
-      worker.close().then(resolve, (error: unknown) => {
-        worker.logger.error({ err: error }, 'shutdown failed');
-        resolve();
-      });
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
+  return closeServiceOnSignals(worker, 'stopping: no new photos, finishing the ones in work');
 }
