@@ -35,11 +35,14 @@ export interface ModelSet {
 }
 
 /**
- * Names a chip geometry inside a version string (`c150s1.15y-0.18`): vectors depend on it, so two
- * sets that differ only in framing must never share a version.
+ * Names a chip geometry inside a version string (`c150s1.15y-0.18`, `c150s0.667y-0.045m51` for the
+ * 51-point mean-shape template): vectors depend on it, so two sets that differ only in framing
+ * must never share a version. The default arcface5 template adds nothing, so older versions keep
+ * their names.
  */
 export function chipTag(g: ChipGeometry): string {
-  return `c${g.size}s${g.scale}y${g.shiftY}`;
+  const template = g.template === 'mean51' ? 'm51' : '';
+  return `c${g.size}s${g.scale}y${g.shiftY}${template}`;
 }
 
 function versionOf(name: string, embedders: readonly EmbedderRef[]): string {
@@ -51,6 +54,13 @@ function versionOf(name: string, embedders: readonly EmbedderRef[]): string {
  * larger than ArcFace's framing and lifted by 18 % of the chip, close to dlib's own 150² chips.
  */
 export const DLIB_CHIP: ChipGeometry = { size: 150, scale: 1.1, shiftY: -0.18 };
+
+/**
+ * dlib's ResNet-34 on chips made the way dlib makes its own: all 51 non-jaw landmarks fitted by
+ * least squares onto their mean shape (learned on LFW dev-train, stages/mean-shape.ts), which
+ * spans 2/3 of the chip as with dlib's padding 0.25; shiftY chosen on dev-train.
+ */
+export const DLIB_MEAN51_CHIP: ChipGeometry = { size: 150, scale: 0.667, shiftY: -0.035, template: 'mean51' };
 
 /** HSE faceres: trained on loose MTCNN crops, so it wants more margin than ArcFace's framing. */
 export const FACERES_CHIP: ChipGeometry = { size: 224, scale: 0.85, shiftY: -0.05 };
@@ -73,6 +83,7 @@ function modelSet(name: string, embedders: EmbedderRef[]): ModelSet {
 }
 
 const DLIB: EmbedderRef = { id: 'face-recognition', chip: DLIB_CHIP, dim: 128 };
+const DLIB_MEAN51: EmbedderRef = { id: 'face-recognition', chip: DLIB_MEAN51_CHIP, dim: 128 };
 const FACERES: EmbedderRef = { id: 'faceres', chip: FACERES_CHIP, dim: 1024 };
 
 /**
@@ -81,6 +92,8 @@ const FACERES: EmbedderRef = { id: 'faceres', chip: FACERES_CHIP, dim: 1024 };
  */
 export const MODEL_SETS: Record<string, ModelSet> = {
   'dlib-r34-v1': modelSet('dlib-r34-v1', [DLIB]),
+  /** dlib-r34-v1 with mean-shape (51-point) alignment instead of the five-point ArcFace template. */
+  'dlib-r34-v2': modelSet('dlib-r34-v2', [DLIB_MEAN51]),
   /** Non-commercial: unlicensed weights, and less accurate than dlib on LFW. */
   'faceres-v1': modelSet('faceres-v1', [FACERES]),
 };

@@ -57,13 +57,15 @@ export class FacePipeline {
     const img = await decodeImage(bytes, { maxPixels: this.config.maxImagePixels, maxSide: this.config.decodeMaxSide, allowExtraFormats: this.config.extraFormats });
     const t1 = performance.now();
     const boxes = await this.detect(img, options);
-    const points = await this.locate(img, boxes);
+    // All 68 landmarks align the crops (the model set's template picks the points); five are reported.
+    const shapes = await this.locate(img, boxes);
+    const points = shapes.map(fivePoints);
     const t2 = performance.now();
-    const embedded = options.embed && points.length > 0 ? await embedFaces(img, points, this.embedders, this.config.flipTta) : undefined;
+    const embedded = options.embed && shapes.length > 0 ? await embedFaces(img, shapes, this.embedders, this.config.flipTta) : undefined;
     const t3 = performance.now();
     // Quality is measured on the aligned crop, which embedding produced already when it ran.
     const chipSize = this.modelSet.embedders[0].chip.size;
-    const chips = embedded?.chips ?? alignedBatch(img, points, this.modelSet.embedders[0].chip);
+    const chips = embedded?.chips ?? alignedBatch(img, shapes, this.modelSet.embedders[0].chip);
     const faces = boxes.map((box, i) => this.describe(img, box, points[i], cropQuality(chips, i * chipSize * chipSize * 3, chipSize), embedded?.vectors[i]));
     const t4 = performance.now();
     if (options.attributes) {
@@ -98,11 +100,12 @@ export class FacePipeline {
    * Landmarks in two passes: on the detector's box, then on the box the first landmarks imply.
    * The second crop no longer depends on which detector found the face, so a selfie (fast
    * detector) and an album photo (accurate detector) of the same face align the same way.
+   * Returns the 68 iBUG points per face.
    */
   private async locate(img: RgbImage, boxes: readonly FaceBox[]): Promise<Point[][]> {
     const first = await this.landmarks.locate(img, boxes);
     const second = await this.landmarks.locate(img, first.map(boxFromLandmarks));
-    return second.map(fivePoints);
+    return second;
   }
 
   private describe(img: RgbImage, box: FaceBox, points: Point[], quality: Quality, embedding: Float32Array | undefined): AnalyzedFace {

@@ -19,6 +19,18 @@ export const CALIBRATIONS: Record<string, Calibration> = {
     negatives: 1100,
     positives: 1099,
   },
+  // dlib-r34-v2 (mean-shape alignment, not the default), FACEREC_FLIP_TTA=false. With flip on the
+  // fit lands at cosine 0.92598 (slope 135.4), 0.0024 higher: refit before making flip the default.
+  'facerec-dlib-r34-v2-face-recognition.c150s0.667y-0.035m51': {
+    kind: 'logistic',
+    cosineAt80: 0.9235428477472215,
+    slope: 132.68831400106183,
+    targetFmr: 0.001,
+    fmrAt80: 0.0009090909090909091,
+    tarAt80: 0.9517743403093721,
+    negatives: 1100,
+    positives: 1099,
+  },
   // faceres-v1 (evaluation only: unlicensed weights), fitted with FACEREC_FLIP_TTA=true.
   'facerec-faceres-v1-faceres.c224s0.85y-0.05': {
     kind: 'logistic',

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { decodeImage, type EngineConfig } from '@facerec/face';
 import { OnnxModel } from '../../../face/src/runtime/session.js';
-import { alignedBatch } from '../../../face/src/stages/align.js';
+import { alignedBatch, type AlignTemplate } from '../../../face/src/stages/align.js';
 import { mirroredBatch, runEmbedder } from '../../../face/src/stages/embed.js';
 import { InvalidInputError } from '../errors.js';
 import type { GeometryCandidate } from './grid.js';
@@ -40,10 +40,12 @@ export class ChipEmbedder {
     private readonly imagesDir: string,
     readonly size: number,
     private readonly range: InputRange,
+    private readonly template: AlignTemplate,
   ) {}
 
-  static async load(config: EngineConfig, imagesDir: string, id: string, size: number, range: InputRange): Promise<ChipEmbedder> {
-    return new ChipEmbedder(await OnnxModel.load(config.modelCacheDir, id), config, imagesDir, size, range);
+  /** `template` decides which points a face is fitted on (mean51 needs 68 points per image). */
+  static async load(config: EngineConfig, imagesDir: string, id: string, size: number, range: InputRange, template: AlignTemplate = 'arcface5'): Promise<ChipEmbedder> {
+    return new ChipEmbedder(await OnnxModel.load(config.modelCacheDir, id), config, imagesDir, size, range, template);
   }
 
   /** Mean model time per crop so far (one crop per run, single thread). */
@@ -55,7 +57,7 @@ export class ChipEmbedder {
     const img = await decodeImage(await readFile(resolve(this.imagesDir, image)), { maxPixels: this.config.maxImagePixels, maxSide: this.config.decodeMaxSide, allowExtraFormats: this.config.extraFormats });
     const views: RawViews[] = [];
     for (const c of candidates) {
-      const batch = rescale(alignedBatch(img, [points], { size: this.size, scale: c.scale, shiftY: c.shiftY }), this.range);
+      const batch = rescale(alignedBatch(img, [points], { size: this.size, scale: c.scale, shiftY: c.shiftY, template: this.template }), this.range);
       const plain = await this.run(batch);
       views.push({ plain, mirrored: mirror ? await this.run(mirroredBatch(batch, this.size, 1)) : null });
     }

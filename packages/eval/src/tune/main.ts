@@ -10,6 +10,14 @@
  *
  *   … main.ts check-calibration --cosine-at-80 0.9257 --slope 124.5 --pairs … --images …
  *
+ *   … main.ts geometry --landmarks p2 --template mean51 --embedder face-recognition --size 150 \
+ *     --scales 0.62,0.67 --shifts=-0.02,0.02 --pairs … --images …
+ *   … main.ts mean-shape --landmarks p2 --pairs … --images …   (prints stages/mean-shape.ts)
+ *
+ * With --landmarks RECIPE (p2 = two passes as the pipeline, p3f = three passes averaged with the
+ * mirrored crop, …) the tuner keeps 68 points per image: the engine's face box is cached in
+ * .facerec/tune/boxes-<pairs>.json and the landmark passes run here, cached per recipe.
+ *
  * Five points come from the engine of FACEREC_MODEL_SET (selfie mode, largest face) and are cached
  * in --points (default .facerec/tune/points-<pairs file>.json); each geometry only re-embeds. The
  * tuner refuses test pairs: choose geometries on dev-train, report on dev-test with `facerec bench`.
@@ -25,8 +33,11 @@ import { toSimilarity, type Calibration } from '../calibration.js';
 import { mapConcurrent } from '../pool.js';
 import { ChipEmbedder, parseInputRange } from './chip-embedder.js';
 import { geometryGrid, parseMember, parseNumberList } from './grid.js';
-import { cachedFivePoints, collectFivePoints, type PointsByImage } from './points.js';
-import { dot, scoreEnsemble, searchGeometries, type FlipMode, type GeometryScore, type VectorsByImage } from './search.js';
+import { cachedFivePoints, cachedPerImage, collectFivePoints, type PointsByImage } from './points.js';
+import { collectBoxes, collectLandmarks, parseRecipe, type PixelBox } from './landmarks68.js';
+import { meanShapeSource, procrustesMean, symmetrize51, toUnitBox } from './mean-shape.js';
+import type { AlignTemplate } from '../../../face/src/stages/align.js';
+import { dot, misclassified, scoreEnsemble, searchGeometries, type FlipMode, type GeometryScore, type VectorsByImage } from './search.js';
 
 const OPTIONS = {
   embedder: { type: 'string' },
@@ -46,6 +57,10 @@ const OPTIONS = {
   threads: { type: 'string', default: '2' },
   'cosine-at-80': { type: 'string' },
   slope: { type: 'string' },
+  landmarks: { type: 'string' },
+  template: { type: 'string', default: 'arcface5' },
+  errors: { type: 'boolean', default: false },
+  symmetric: { type: 'boolean', default: false },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -95,6 +110,82 @@ async function fivePointsFor(values: Values, config: EngineConfig, pairs: readon
   return points;
 }
 
+/** The engine's face box per image, computed once per pairs file and engine setup. */
+async function boxesFor(values: Values, config: EngineConfig, images: readonly string[]): Promise<Map<string, PixelBox | null>> {
+  const set = resolveModelSet(process.env.FACEREC_MODEL_SET);
+  const file = resolve(`.facerec/tune/boxes-${basename(required(values.pairs, '--pairs'), '.csv')}.json`);
+  const key = [set.albumDetector.id, set.selfieDetector?.id ?? '-', config.minFaceConfidence, config.minFacePixels].join('|');
+  const { values: boxes } = await cachedPerImage(file, key, images, async () => {
+    const threads = positiveInt(values.threads, '--threads');
+    const engine = await PooledFaceEngine.start({ ...config, threads }, set);
+    const progress = createProgress('boxes');
+    try {
+      return await collectBoxes(engine, required(values.images, '--images'), images, threads, progress.update);
+    } finally {
+      progress.finish();
+      await engine.close();
+    }
+  });
+  return boxes;
+}
+
+/** 68 points per image found with the --landmarks recipe (cached per recipe). */
+async function landmarksFor(values: Values, config: EngineConfig, pairs: readonly PairSpec[]): Promise<PointsByImage> {
+  const recipeText = required(values.landmarks, '--landmarks');
+  const recipe = parseRecipe(recipeText);
+  const images = [...new Set(pairs.flatMap((p) => [p.imageA, p.imageB]))];
+  const boxes = await boxesFor(values, config, images);
+  const file = resolve(`.facerec/tune/lm68-${basename(required(values.pairs, '--pairs'), '.csv')}-${recipeText}.json`);
+  const key = `${recipeText}|${JSON.stringify([...boxes.values()].slice(0, 3))}`;
+  const { values: points, fromCache } = await cachedPerImage(file, key, images, async () => {
+    const progress = createProgress(`landmarks ${recipeText}`);
+    try {
+      return await collectLandmarks(config, required(values.images, '--images'), boxes, recipe, progress.update);
+    } finally {
+      progress.finish();
+    }
+  });
+  const missing = [...points.values()].filter((p) => p === null).length;
+  process.stderr.write(`68 points (${recipeText}) for ${images.length} images ${fromCache ? 'from' : 'written to'} ${file} (${missing} without a face)\n`);
+  return points;
+}
+
+function parseTemplate(text: string): AlignTemplate {
+  if (text === 'arcface5' || text === 'mean51') return text;
+  throw new InvalidInputError(`--template must be arcface5 or mean51, got "${text}"`);
+}
+
+/** Five points from the engine, or 68 from the --landmarks recipe. */
+async function pointsFor(values: Values, config: EngineConfig, pairs: readonly PairSpec[]): Promise<PointsByImage> {
+  if (values.landmarks !== undefined) return landmarksFor(values, config, pairs);
+  if (parseTemplate(values.template) !== 'arcface5') throw new InvalidInputError('--template mean51 needs --landmarks (68 points per image)');
+  return fivePointsFor(values, config, pairs);
+}
+
+function shapeOut(shape: [number, number][] | readonly (readonly [number, number])[], symmetric: boolean): readonly (readonly [number, number])[] {
+  return symmetric ? toUnitBox(symmetrize51(shape)) : shape;
+}
+
+/** Learns the 51-point mean shape (iBUG 17–67) from the train images and prints it as TypeScript. */
+async function meanShape(values: Values): Promise<void> {
+  const config = loadEngineConfig();
+  const pairs = await loadTrainPairs(values);
+  const points = await landmarksFor(values, config, pairs);
+  const shapes = [...points.values()].filter((p): p is [number, number][] => p !== null).map((p) => p.slice(17));
+  const { mean, lastChange, iterations } = procrustesMean(shapes);
+  process.stderr.write(`Procrustes mean of ${shapes.length} faces: ${iterations} iterations, last change ${lastChange.toExponential(2)}\n`);
+  const comment = [
+    '/**',
+    ` * Mean shape of the 51 non-jaw iBUG landmarks (17–67), learned on ${shapes.length} LFW dev-train faces`,
+    ` * (landmarks recipe ${values.landmarks}) by generalised Procrustes analysis, scaled to unit width with its top`,
+    ` * at y = 0${values.symmetric ? ', then averaged with its mirror image (left/right symmetric)' : ''}. Recompute:`,
+    ` *   node_modules/.bin/node --import tsx packages/eval/src/tune/main.ts mean-shape --landmarks ${values.landmarks}${values.symmetric ? ' --symmetric' : ''}`,
+    ' *   --pairs <lfw>/pairs-dev-train.csv --images <lfw>/images',
+    ' */',
+  ].join('\n');
+  process.stdout.write(`import type { Point } from '../geometry/similarity.js';\n\n${meanShapeSource('MEAN_SHAPE_51', shapeOut(toUnitBox(mean), values.symmetric), comment)}`);
+}
+
 function print(row: object): void {
   process.stdout.write(JSON.stringify(row, (_, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toFixed(4)) : v)) + '\n');
 }
@@ -106,15 +197,18 @@ function sortByAccuracy(scores: readonly GeometryScore[]): GeometryScore[] {
 async function geometry(values: Values): Promise<void> {
   const config = loadEngineConfig();
   const pairs = await loadTrainPairs(values);
-  const points = await fivePointsFor(values, config, pairs);
+  const points = await pointsFor(values, config, pairs);
   const id = required(values.embedder, '--embedder');
-  const embedder = await ChipEmbedder.load(config, required(values.images, '--images'), id, positiveInt(required(values.size, '--size'), '--size'), parseInputRange(values['input-range']));
+  const template = parseTemplate(values.template);
+  const embedder = await ChipEmbedder.load(config, required(values.images, '--images'), id, positiveInt(required(values.size, '--size'), '--size'), parseInputRange(values['input-range']), template);
   const candidates = geometryGrid(parseNumberList(required(values.scales, '--scales'), '--scales'), parseNumberList(required(values.shifts, '--shifts'), '--shifts'));
   const progress = createProgress(`${id} × ${candidates.length} geometries`);
   try {
     const result = await searchGeometries({ pairs, points, candidates, flip: parseFlip(values.flip), embed: embedder.embedAt, onProgress: progress.update });
     progress.finish();
-    for (const s of sortByAccuracy(result.scores)) print({ embedder: id, size: embedder.size, ...s, no_face_pairs: result.noFacePairs });
+    for (const s of sortByAccuracy(result.scores)) print({ embedder: id, size: embedder.size, template, landmarks: values.landmarks ?? 'engine5', ...s, no_face_pairs: result.noFacePairs });
+    // --errors: the wrongly decided pairs of each row at its best threshold, for looking at the images.
+    if (values.errors) result.scores.forEach((s, i) => print({ scale: s.scale, shiftY: s.shiftY, flip: s.flip, errors: misclassified(pairs, result.vectors[i], s.threshold) }));
     print({ embedder: id, ms_per_face: embedder.msPerFace });
   } finally {
     await embedder.close();
@@ -192,7 +286,8 @@ async function main(argv: string[]): Promise<void> {
   if (positionals[0] === 'geometry') await geometry(values);
   else if (positionals[0] === 'ensemble') await ensemble(values);
   else if (positionals[0] === 'check-calibration') await checkCalibration(values);
-  else throw new InvalidInputError('usage: main.ts geometry|ensemble|check-calibration [options] (see the comment at the top of main.ts)');
+  else if (positionals[0] === 'mean-shape') await meanShape(values);
+  else throw new InvalidInputError('usage: main.ts geometry|ensemble|check-calibration|mean-shape [options] (see the comment at the top of main.ts)');
 }
 
 try {

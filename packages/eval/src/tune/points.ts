@@ -16,10 +16,10 @@ export type FivePoints = [number, number][];
 /** Image path (relative to the images folder) → five points in decoded-image pixels, or null (no face). */
 export type PointsByImage = Map<string, FivePoints | null>;
 
-interface PointsFile {
+interface PointsFile<T> {
   /** What produced the points (engine version and options); a different key means recompute. */
   key: string;
-  points: Record<string, FivePoints | null>;
+  points: Record<string, T | null>;
 }
 
 /**
@@ -49,18 +49,24 @@ export async function collectFivePoints(engine: FaceEngine, imagesDir: string, i
  * `compute()` them and rewrite the file.
  */
 export async function cachedFivePoints(file: string, key: string, images: readonly string[], compute: () => Promise<PointsByImage>): Promise<{ points: PointsByImage; fromCache: boolean }> {
-  const stored = await readPointsFile(file);
-  if (stored !== null && stored.key === key && images.every((rel) => rel in stored.points)) {
-    return { points: new Map(images.map((rel) => [rel, stored.points[rel]])), fromCache: true };
-  }
-  const points = await compute();
-  await mkdir(dirname(file), { recursive: true });
-  const body: PointsFile = { key, points: Object.fromEntries(points) };
-  await writeFile(file, JSON.stringify(body));
-  return { points, fromCache: false };
+  const { values, fromCache } = await cachedPerImage(file, key, images, compute);
+  return { points: values, fromCache };
 }
 
-async function readPointsFile(file: string): Promise<PointsFile | null> {
+/** Any per-image JSON value (null = no face), cached like the five points. */
+export async function cachedPerImage<T>(file: string, key: string, images: readonly string[], compute: () => Promise<Map<string, T | null>>): Promise<{ values: Map<string, T | null>; fromCache: boolean }> {
+  const stored = await readPointsFile<T>(file);
+  if (stored !== null && stored.key === key && images.every((rel) => rel in stored.points)) {
+    return { values: new Map(images.map((rel) => [rel, stored.points[rel]])), fromCache: true };
+  }
+  const values = await compute();
+  await mkdir(dirname(file), { recursive: true });
+  const body: PointsFile<T> = { key, points: Object.fromEntries(values) };
+  await writeFile(file, JSON.stringify(body));
+  return { values, fromCache: false };
+}
+
+async function readPointsFile<T>(file: string): Promise<PointsFile<T> | null> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -68,6 +74,6 @@ async function readPointsFile(file: string): Promise<PointsFile | null> {
     if (isNotFound(error)) return null;
     throw error;
   }
-  const parsed = JSON.parse(text) as PointsFile;
+  const parsed = JSON.parse(text) as PointsFile<T>;
   return typeof parsed.key === 'string' && typeof parsed.points === 'object' ? parsed : null;
 }

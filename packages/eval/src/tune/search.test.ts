@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { PairSpec } from '../pairs.js';
 import type { GeometryCandidate } from './grid.js';
 import type { FivePoints, PointsByImage } from './points.js';
-import { fuse, scoreEnsemble, searchGeometries, unit, type RawViews, type VectorsByImage } from './search.js';
+import { fuse, misclassified, scoreEnsemble, searchGeometries, unit, type RawViews, type VectorsByImage } from './search.js';
 
 const P: FivePoints = [[0, 0], [1, 0], [0.5, 0.5], [0.2, 1], [0.8, 1]];
 
@@ -60,4 +60,12 @@ test('scoreEnsemble weighs member cosines: weight 0 ignores a member', () => {
   assert.equal(scoreEnsemble(pairs, [good, useless], [1, 0]).auc, 1);
   assert.equal(scoreEnsemble(pairs, [useless, good], [1, 0]).auc, 0.5);
   assert.throws(() => scoreEnsemble(pairs, [good, useless], [0, 0]));
+});
+
+test('misclassified lists the pairs a threshold gets wrong, farthest from it first, skipping no-face pairs', () => {
+  const v: VectorsByImage = new Map([['a_1', Float32Array.from([1, 0])], ['a_2', Float32Array.from([0.28, 0.96])], ['b_1', Float32Array.from([0.8, 0.6])], ['b_2', Float32Array.from([0.6, 0.8])]]);
+  const errors = misclassified([...PAIRS, { imageA: 'a_1', imageB: 'b_2', same: false }], v, 0.7);
+  // Wrong: a_1·a_2 = 0.28 (same, rejected), a_2·b_2 = 0.936 and a_1·b_1 = 0.8 (different, accepted);
+  // right: b_1·b_2 = 0.96 (same), a_1·b_2 = 0.6 (different); a_1–c_1 has no vector.
+  assert.deepEqual(errors.map((e) => [e.imageA, e.imageB]), [['a_1', 'a_2'], ['a_2', 'b_2'], ['a_1', 'b_1']]);
 });

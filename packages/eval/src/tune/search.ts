@@ -85,6 +85,15 @@ export function scoreEnsemble(pairs: readonly PairSpec[], members: readonly Vect
   return pairMetrics(comparablePairs(pairs, members, score));
 }
 
+/** Pairs (both images embedded) that `threshold` decides wrongly, with their cosine, worst first. */
+export function misclassified(pairs: readonly PairSpec[], vectors: VectorsByImage, threshold: number): { imageA: string; imageB: string; same: boolean; cosine: number }[] {
+  return pairs
+    .filter((p) => vectors.has(p.imageA) && vectors.has(p.imageB))
+    .map((p) => ({ imageA: p.imageA, imageB: p.imageB, same: p.same, cosine: dot(vectors.get(p.imageA) as Float32Array, vectors.get(p.imageB) as Float32Array) }))
+    .filter((p) => (p.cosine >= threshold) !== p.same)
+    .sort((a, b) => Math.abs(b.cosine - threshold) - Math.abs(a.cosine - threshold));
+}
+
 export interface SearchOptions {
   pairs: readonly PairSpec[];
   points: PointsByImage;

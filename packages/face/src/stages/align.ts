@@ -1,5 +1,7 @@
 import { invertAffine, warpAffineToTensor, type RgbImage } from '../image/rgb.js';
 import { estimateSimilarity, type Point } from '../geometry/similarity.js';
+import { fivePoints } from './landmarks.js';
+import { MEAN_SHAPE_51 } from './mean-shape.js';
 
 /**
  * ArcFace's canonical positions of the five points (eyes, nose tip, mouth corners) in its 112×112
@@ -13,30 +15,65 @@ const ARCFACE_112: readonly Point[] = [
   [70.7299, 92.2041],
 ];
 
+/**
+ * Which points a face is fitted on: `arcface5` the five points onto ArcFace's template;
+ * `mean51` the 51 non-jaw iBUG points (17–67) onto their learned mean shape, as dlib's own chips
+ * are made (the jaw line moves with pose and expression, so it would only add noise).
+ */
+export type AlignTemplate = 'arcface5' | 'mean51';
+
 export interface ChipGeometry {
   /** Side of the square crop the embedder takes. */
   size: number;
-  /** Face size relative to ArcFace's framing (<1 = more margin around the face). */
+  /**
+   * Face size in the crop. arcface5: relative to ArcFace's framing (<1 = more margin). mean51: the
+   * mean shape's width (outer brow to outer brow) as a fraction of the crop (dlib's padding 0.25
+   * is 1 / 1.5 ≈ 0.67).
+   */
   scale: number;
   /** Vertical shift of the face as a fraction of the crop (positive = face lower). */
   shiftY: number;
+  /** Default `arcface5`. */
+  template?: AlignTemplate;
 }
 
 export function chipTemplate(g: ChipGeometry): Point[] {
+  if ((g.template ?? 'arcface5') === 'mean51') return placeUnitShape(MEAN_SHAPE_51, g);
   const k = (g.scale * g.size) / 112;
   return ARCFACE_112.map(([x, y]) => [(x - 56) * k + g.size / 2, (y - 56) * k + g.size / 2 + g.shiftY * g.size] as const);
 }
 
+/** A shape given in a unit-wide box, centred in the crop at `scale` of its side, moved by shiftY. */
+function placeUnitShape(shape: readonly Point[], g: ChipGeometry): Point[] {
+  let top = Infinity, bottom = -Infinity;
+  for (const [, y] of shape) { top = Math.min(top, y); bottom = Math.max(bottom, y); }
+  const k = g.scale * g.size;
+  const cy = (top + bottom) / 2;
+  return shape.map(([x, y]) => [(x - 0.5) * k + g.size / 2, (y - cy) * k + g.size / 2 + g.shiftY * g.size] as const);
+}
+
 /**
- * Writes aligned face crops for `faces` (five points each) into one NHWC batch: a similarity
- * transform maps each face's points onto the template, and the crop is sampled through its inverse.
+ * The points of one face that the geometry's template fits: faces come as 68 iBUG points (or as
+ * five points, which only `arcface5` can use).
+ */
+export function alignmentPoints(points: readonly Point[], g: ChipGeometry): readonly Point[] {
+  const template = g.template ?? 'arcface5';
+  if (points.length === 68) return template === 'mean51' ? points.slice(17) : fivePoints(points);
+  if (points.length === 5 && template === 'arcface5') return points;
+  throw new Error(`template ${template} cannot align a face given by ${points.length} points`);
+}
+
+/**
+ * Writes aligned face crops for `faces` (68 or five points each) into one NHWC batch: a
+ * least-squares similarity transform maps each face's points onto the template, and the crop is
+ * sampled through its inverse.
  */
 export function alignedBatch(img: RgbImage, faces: readonly (readonly Point[])[], g: ChipGeometry): Float32Array {
   const template = chipTemplate(g);
   const per = g.size * g.size * 3;
   const batch = new Float32Array(faces.length * per);
   faces.forEach((points, i) => {
-    const toChip = estimateSimilarity(points, template);
+    const toChip = estimateSimilarity(alignmentPoints(points, g), template);
     warpAffineToTensor(img, invertAffine(toChip), g.size, g.size, batch, i * per);
   });
   return batch;

@@ -13,29 +13,75 @@ export class LandmarkModel {
     readonly inputSize = 112,
   ) {}
 
-  async locate(img: RgbImage, boxes: readonly Box[]): Promise<Point[][]> {
+  /**
+   * 68 points per box. With `flip`, each crop is also run mirrored and the two answers are
+   * averaged (the mirrored points mapped back and renumbered left↔right), which cancels part of
+   * the model's own left/right bias and noise.
+   */
+  async locate(img: RgbImage, boxes: readonly Box[], flip = false): Promise<Point[][]> {
     if (boxes.length === 0) return [];
     const s = this.inputSize;
-    const batch = new Float32Array(boxes.length * s * s * 3);
-    const crops = boxes.map((b, i) => {
+    const views = flip ? 2 : 1;
+    const n = boxes.length * views;
+    const batch = new Float32Array(n * s * s * 3);
+    const crops = boxes.map((b) => {
       const side = Math.max(b.x2 - b.x1, b.y2 - b.y1);
-      const x0 = (b.x1 + b.x2) / 2 - side / 2;
-      const y0 = (b.y1 + b.y2) / 2 - side / 2;
+      return { x0: (b.x1 + b.x2) / 2 - side / 2, y0: (b.y1 + b.y2) / 2 - side / 2, side };
+    });
+    crops.forEach(({ x0, y0, side }, i) => {
       const k = side / s;
       warpAffineToTensor(img, [k, 0, x0, 0, k, y0], s, s, batch, i * s * s * 3);
-      return { x0, y0, side };
+      // The mirror crop reads the same square right to left: crop u ↦ image x0 + side − k·u.
+      if (flip) warpAffineToTensor(img, [-k, 0, x0 + side, 0, k, y0], s, s, batch, (boxes.length + i) * s * s * 3);
     });
-    const out = await this.model.run(batch, [boxes.length, s, s, 3]);
+    const out = await this.model.run(batch, [n, s, s, 3]);
     const data = out.landmarks.data;
     return crops.map(({ x0, y0, side }, i) => {
-      const pts: Point[] = [];
-      for (let k = 0; k < 68; k++) {
-        const o = (i * 68 + k) * 2;
-        pts.push([x0 + data[o] * side, y0 + data[o + 1] * side]);
-      }
-      return pts;
+      const plain = cropPoints(data, i, (u) => x0 + u * side, (v) => y0 + v * side);
+      if (!flip) return plain;
+      const mirrored = mirrorIndices(cropPoints(data, boxes.length + i, (u) => x0 + side - u * side, (v) => y0 + v * side));
+      return plain.map(([x, y], k): Point => [(x + mirrored[k][0]) / 2, (y + mirrored[k][1]) / 2]);
     });
   }
+}
+
+/** Crop `i`'s 68 points from the model output (0..1 of the crop), mapped to image pixels. */
+function cropPoints(data: Float32Array, i: number, toX: (u: number) => number, toY: (v: number) => number): Point[] {
+  const pts: Point[] = [];
+  for (let k = 0; k < 68; k++) {
+    const o = (i * 68 + k) * 2;
+    pts.push([toX(data[o]), toY(data[o + 1])]);
+  }
+  return pts;
+}
+
+/**
+ * iBUG 68-point index of each point's mirror image (left eye corner ↔ right eye corner, …); points
+ * on the symmetry axis (nose bridge, lip centres) map to themselves.
+ */
+export const IBUG_MIRROR: readonly number[] = (() => {
+  const pairs: [number, number][] = [];
+  const run = (a: number, b: number, len: number): void => {
+    for (let k = 0; k < len; k++) pairs.push([a + k, b - k]);
+  };
+  run(0, 16, 8); // jaw
+  run(17, 26, 5); // brows
+  run(31, 35, 2); // nostrils
+  run(36, 45, 4); // eye corners and upper lids
+  run(40, 47, 2); // lower lids
+  run(48, 54, 3); // outer lips, upper
+  run(55, 59, 2); // outer lips, lower
+  run(60, 64, 2); // inner lips, upper
+  pairs.push([65, 67]);
+  const map = Array.from({ length: 68 }, (_, k) => k);
+  for (const [a, b] of pairs) [map[a], map[b]] = [b, a];
+  return map;
+})();
+
+/** Renumbers points found on a mirrored face so each index names the same facial point again. */
+export function mirrorIndices(points: readonly Point[]): Point[] {
+  if (points.length !== 68) throw new Error(`expected 68 landmarks, got ${points.length}`);
+  return IBUG_MIRROR.map((k) => points[k]);
 }
 
 /** The box a face's landmarks imply, padded like a detector's box (brows to chin, ear to ear). */
