@@ -2,12 +2,12 @@
  * The albums REST API: studio routes (bearer key) and storefront routes (share token, selfie
  * search on, rate-limited). Thin handlers over AlbumService; errors go to the REST error handler.
  */
+import { authenticate } from '../rest/router.js';
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import multer from 'multer';
 import { FacerecError, InvalidParameterError } from '@facerec/core';
 import type { AlbumService, Person, SearchResult } from '@facerec/albums';
 import type { AlbumRecord } from '@facerec/db';
-import { verifyBearer } from '../auth/bearer.js';
 import type { KeyStore } from '../auth/key-store.js';
 import type { PublicRateLimits } from '../config.js';
 import { RateLimitedError } from '../errors.js';
@@ -223,7 +223,7 @@ export function albumHttp(options: AlbumHttpOptions): AlbumHttp {
   for (const route of ALBUM_ROUTES as readonly AlbumRouteDoc[]) {
     const handler = handlers[route.operation as AlbumOperation];
     const chain: RequestHandler[] = [named(route)];
-    if (route.access === 'studio') chain.push(studio(options.keys));
+    if (route.access === 'studio') chain.push(authenticate(options.keys));
     else chain.push(storefront(albums, route, { searchPerIp, searchPerAlbum, fetchPerIp }));
     if (route.body === 'json') chain.push(express.json({ limit: '1mb' }));
     if (route.body === 'multipart' && route.operation !== 'UploadPhotos') chain.push(selfie);
@@ -246,16 +246,6 @@ function named(route: AlbumRouteDoc): RequestHandler {
     const ctx = contextOf(res);
     ctx.api = 'rest';
     ctx.operation = route.operation;
-    next();
-  };
-}
-
-function studio(keys: KeyStore): RequestHandler {
-  return async (req, res, next) => {
-    const key = await verifyBearer(keys, req.header('authorization'));
-    const ctx = contextOf(res);
-    ctx.tenantId = key.tenantId;
-    ctx.accessKeyId = key.accessKeyId;
     next();
   };
 }

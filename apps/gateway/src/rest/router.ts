@@ -63,7 +63,7 @@ function named(route: RestRoute): RequestHandler {
 }
 
 /** Before the body is read: an unauthenticated upload is refused without being buffered. */
-function authenticate(keys: KeyStore): RequestHandler {
+export function authenticate(keys: KeyStore): RequestHandler {
   return async (req, res, next) => {
     const key = await verifyBearer(keys, req.header('authorization'));
     const ctx = contextOf(res);
