@@ -21,3 +21,4 @@ export {
   START_POSTGRES_COMMAND,
 } from './testing/test-databases.js';
 export type { TestDatabase, TestDatabaseOptions } from './testing/test-databases.js';
+export { startPrivateCluster, findPostgresBin, type PrivateCluster } from './testing/private-cluster.js';
