@@ -46,7 +46,8 @@ export async function ingestImage(deps: IngestDeps, message: ImageMessage): Prom
   let analysis;
   try {
     const bytes = await deps.blobs.get(message.blobKey);
-    analysis = await deps.engine.analyze(bytes, { mode: 'album', embed: true, attributes: false });
+    // A busy engine (searches filling its queue) is no reason to burn one of the photo's receives.
+    analysis = await deps.engine.analyze(bytes, { mode: 'album', embed: true, attributes: false, whenBusy: 'wait' });
   } catch (e) {
     const reason = permanentReason(e);
     if (!reason) throw e;

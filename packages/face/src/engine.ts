@@ -47,7 +47,8 @@ export class PooledFaceEngine implements FaceEngine {
   }
 
   analyze(image: Uint8Array, options: AnalyzeOptions): Promise<ImageAnalysis> {
-    return this.pool.run({ bytes: image, options });
+    const { whenBusy, ...rest } = options;
+    return this.pool.run({ bytes: image, options: rest }, [], whenBusy === 'wait' ? 'wait' : 'reject');
   }
 
   close(): Promise<void> {

@@ -53,6 +53,11 @@ export interface AnalyzeOptions {
   attributes: boolean;
   /** Keep at most this many faces (largest first). */
   maxFaces?: number;
+  /**
+   * When the engine's queue is full: `throttle` (default) refuses with ThrottledError; `wait` holds
+   * the image until there is room (background work that bounds its own concurrency, e.g. ingestion).
+   */
+  whenBusy?: 'throttle' | 'wait';
 }
 
 export interface StageTimings {
@@ -60,6 +65,8 @@ export interface StageTimings {
   detectMs: number;
   embedMs: number;
   attributesMs: number;
+  /** Wall ms of each finer stage in run order (detect, landmarks, landmarks2, embed, quality, …), for profiles. */
+  stages?: Record<string, number>;
 }
 
 export interface ImageAnalysis {

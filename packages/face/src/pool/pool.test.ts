@@ -36,3 +36,35 @@ test('a full queue refuses new work with ThrottledError instead of queueing with
   assert.deepEqual(await Promise.all(running), [2, 4, 6]);
   await pool.close();
 });
+
+test('a full queue holds `wait` callers back (queue still bounded) and admits them before later arrivals', async () => {
+  const pool = new WorkerPool<Request, number>({ script, size: 1, maxQueue: 1 });
+  await pool.ready();
+  const order: number[] = [];
+  const track = (p: Promise<number>) => p.then((v) => (order.push(v), v));
+  const first = track(pool.run({ op: 'echo', value: 1, delayMs: 100 }));
+  const queued = track(pool.run({ op: 'echo', value: 2 }));
+  const background = track(pool.run({ op: 'echo', value: 3 }, [], 'wait'));
+  assert.equal(pool.queueDepth, 1);
+  assert.equal(pool.waitingForRoom, 1);
+  await assert.rejects(pool.run({ op: 'echo', value: 4 }), ThrottledError);
+  await first;
+  // The first task finished: the queued one runs, the held one takes its place in the queue.
+  assert.equal(pool.queueDepth, 1);
+  assert.equal(pool.waitingForRoom, 0);
+  await assert.rejects(pool.run({ op: 'echo', value: 5 }), ThrottledError);
+  assert.deepEqual(await Promise.all([queued, background]), [4, 6]);
+  assert.deepEqual(order, [2, 4, 6]);
+  await pool.close();
+});
+
+test('with no queue at all, a `wait` caller runs as soon as the thread is free', async () => {
+  const pool = new WorkerPool<Request, number>({ script, size: 1, maxQueue: 0 });
+  await pool.ready();
+  const busy = pool.run({ op: 'echo', value: 1, delayMs: 50 });
+  await assert.rejects(pool.run({ op: 'echo', value: 2 }), ThrottledError);
+  const held = pool.run({ op: 'echo', value: 3 }, [], 'wait');
+  assert.equal(pool.queueDepth, 0);
+  assert.deepEqual(await Promise.all([busy, held]), [2, 6]);
+  await pool.close();
+});

@@ -38,12 +38,21 @@ interface Queued<Q> {
 }
 
 /**
+ * What `run` does when every thread is busy and the queue is full: `reject` (interactive callers:
+ * ThrottledError, the client backs off) or `wait` for room (background work such as album
+ * ingestion, whose caller bounds its own concurrency and must not burn a retry on a busy engine).
+ */
+export type WhenFull = 'reject' | 'wait';
+
+/**
  * A fixed set of worker threads with a bounded FIFO queue. Each worker handles one task at a time;
  * a worker that dies fails its task and is replaced, so one bad image cannot take the pool down.
  */
 export class WorkerPool<Q, R> {
   private readonly slots: Slot[] = [];
   private readonly queue: Queued<Q>[] = [];
+  /** `wait` callers held outside the queue until it has room; they enter before new arrivals. */
+  private readonly waiting: Queued<Q>[] = [];
   private readonly pending = new Map<number, Pending<R>>();
   private nextId = 1;
   private closed = false;
@@ -62,6 +71,11 @@ export class WorkerPool<Q, R> {
     return this.queue.length;
   }
 
+  /** `wait` callers held back because the queue was full. */
+  get waitingForRoom(): number {
+    return this.waiting.length;
+  }
+
   get busyWorkers(): number {
     return this.slots.filter((s) => s.busy !== undefined).length;
   }
@@ -70,17 +84,23 @@ export class WorkerPool<Q, R> {
     return this.slots.length;
   }
 
-  run(request: Q, transfer: Transferable[] = []): Promise<R> {
+  run(request: Q, transfer: Transferable[] = [], whenFull: WhenFull = 'reject'): Promise<R> {
     if (this.closed) return Promise.reject(new FacerecError('ServiceUnavailable', 'worker pool is shut down'));
-    if (this.queue.length >= this.options.maxQueue && this.slots.every((s) => s.busy !== undefined)) {
+    const full = this.isFull();
+    if (full && whenFull === 'reject') {
       return Promise.reject(new ThrottledError(`face engine is busy: ${this.queue.length} images already queued`));
     }
     const id = this.nextId++;
     return new Promise<R>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.queue.push({ id, request, transfer });
+      (full ? this.waiting : this.queue).push({ id, request, transfer });
       this.dispatch();
     });
+  }
+
+  /** Every thread busy and `maxQueue` images waiting: a new image would queue beyond the bound. */
+  private isFull(): boolean {
+    return this.queue.length >= this.options.maxQueue && this.slots.every((s) => s.busy !== undefined);
   }
 
   /** Finishes queued and running tasks, then stops the threads. */
@@ -137,6 +157,15 @@ export class WorkerPool<Q, R> {
   }
 
   private dispatch(): void {
+    this.assignThreads();
+    if (this.waiting.length === 0) return;
+    // Room has opened: held `wait` callers go first, then threads that are still idle take them.
+    const idle = this.slots.filter((s) => s.busy === undefined && s.started).length;
+    while (this.waiting.length > 0 && this.queue.length < this.options.maxQueue + idle) this.queue.push(this.waiting.shift()!);
+    this.assignThreads();
+  }
+
+  private assignThreads(): void {
     for (const slot of this.slots) {
       if (this.queue.length === 0) return;
       if (slot.busy !== undefined || !slot.started) continue;
