@@ -47,7 +47,7 @@ describe('tenant isolation: studio B sees studio A\'s ids exactly as ids that do
   let stack: SecurityStack;
   const a = { collectionId: 'a-event', userId: 'a-user', faceId: '', imageId: '', albumId: '', photoId: '', shareToken: '', blobKey: '' };
   const b = { collectionId: 'b-own', userId: 'b-user', albumId: '', shareToken: '' };
-  const missing = { collectionId: 'never-made', userId: 'nobody', faceId: randomUUID(), albumId: randomUUID(), photoId: randomUUID(), blobKey: `albums/${randomUUID()}/${randomUUID()}/${randomUUID()}` };
+  const missing: Record<'collectionId' | 'userId' | 'faceId' | 'albumId' | 'photoId' | 'blobKey', string> = { collectionId: 'never-made', userId: 'nobody', faceId: randomUUID(), albumId: randomUUID(), photoId: randomUUID(), blobKey: `albums/${randomUUID()}/${randomUUID()}/${randomUUID()}` };
 
   before(async () => {
     stack = await startSecurityStack();
@@ -218,7 +218,7 @@ describe('tenant isolation: studio B sees studio A\'s ids exactly as ids that do
           const out = route.body === 'binary'
             ? await putUpload(url)
             : await restCall(stack.url, stack.b.authorization, route.method, url, body);
-          const shown = typeof out.body === 'object' && out.body !== null ? { ...(out.body as Record<string, unknown>) } : { raw: out.body };
+          const shown: Record<string, unknown> = typeof out.body === 'object' && out.body !== null ? { ...(out.body as Record<string, unknown>) } : { raw: out.body };
           delete shown.requestId;
           const ids: Record<string, string> = { imageId };
           if (!own) ids.albumId = albumId;
