@@ -41,7 +41,7 @@ export interface ModelSet {
  * their names.
  */
 export function chipTag(g: ChipGeometry): string {
-  const template = g.template === 'mean51' ? 'm51' : '';
+  const template = g.template === 'mean51' ? 'm51' : g.template === 'dlib33' ? 'd33' : '';
   return `c${g.size}s${g.scale}y${g.shiftY}${template}`;
 }
 

@@ -22,6 +22,7 @@
  * in --points (default .facerec/tune/points-<pairs file>.json); each geometry only re-embeds. The
  * tuner refuses test pairs: choose geometries on dev-train, report on dev-test with `facerec bench`.
  */
+import { createHash } from 'node:crypto';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadEngineConfig, PooledFaceEngine, resolveModelSet, type EngineConfig } from '@facerec/face';
@@ -37,6 +38,7 @@ import { cachedFivePoints, cachedPerImage, collectFivePoints, type PointsByImage
 import { collectBoxes, collectLandmarks, parseRecipe, type PixelBox } from './landmarks68.js';
 import { meanShapeSource, procrustesMean, symmetrize51, toUnitBox } from './mean-shape.js';
 import type { AlignTemplate } from '../../../face/src/stages/align.js';
+import { SAME_SIZE_RATIO } from '../../../face/src/stages/detect.js';
 import { dot, misclassified, scoreEnsemble, searchGeometries, type FlipMode, type GeometryScore, type VectorsByImage } from './search.js';
 
 const OPTIONS = {
@@ -61,6 +63,7 @@ const OPTIONS = {
   template: { type: 'string', default: 'arcface5' },
   errors: { type: 'boolean', default: false },
   symmetric: { type: 'boolean', default: false },
+  jitter: { type: 'string', default: '0' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -92,7 +95,7 @@ async function fivePointsFor(values: Values, config: EngineConfig, pairs: readon
   const set = resolveModelSet(process.env.FACEREC_MODEL_SET);
   const images = [...new Set(pairs.flatMap((p) => [p.imageA, p.imageB]))];
   const file = resolve(values.points ?? `.facerec/tune/points-${basename(required(values.pairs, '--pairs'), '.csv')}.json`);
-  const key = [set.albumDetector.id, set.selfieDetector?.id ?? '-', set.landmarks.id, config.minFaceConfidence, config.minFacePixels].join('|');
+  const key = [set.albumDetector.id, set.selfieDetector?.id ?? '-', set.landmarks.id, config.minFaceConfidence, config.minFacePixels, `tie${SAME_SIZE_RATIO}`].join('|');
   const compute = async (): Promise<PointsByImage> => {
     const threads = positiveInt(values.threads, '--threads');
     const engine = await PooledFaceEngine.start({ ...config, threads }, set);
@@ -114,7 +117,8 @@ async function fivePointsFor(values: Values, config: EngineConfig, pairs: readon
 async function boxesFor(values: Values, config: EngineConfig, images: readonly string[]): Promise<Map<string, PixelBox | null>> {
   const set = resolveModelSet(process.env.FACEREC_MODEL_SET);
   const file = resolve(`.facerec/tune/boxes-${basename(required(values.pairs, '--pairs'), '.csv')}.json`);
-  const key = [set.albumDetector.id, set.selfieDetector?.id ?? '-', config.minFaceConfidence, config.minFacePixels].join('|');
+  // The face-choice rule is part of the key: it decides which face an image's box is.
+  const key = [set.albumDetector.id, set.selfieDetector?.id ?? '-', config.minFaceConfidence, config.minFacePixels, `tie${SAME_SIZE_RATIO}`].join('|');
   const { values: boxes } = await cachedPerImage(file, key, images, async () => {
     const threads = positiveInt(values.threads, '--threads');
     const engine = await PooledFaceEngine.start({ ...config, threads }, set);
@@ -136,7 +140,8 @@ async function landmarksFor(values: Values, config: EngineConfig, pairs: readonl
   const images = [...new Set(pairs.flatMap((p) => [p.imageA, p.imageB]))];
   const boxes = await boxesFor(values, config, images);
   const file = resolve(`.facerec/tune/lm68-${basename(required(values.pairs, '--pairs'), '.csv')}-${recipeText}.json`);
-  const key = `${recipeText}|${JSON.stringify([...boxes.values()].slice(0, 3))}`;
+  // Keyed by a digest of every box, so a box that changes (another face chosen) means recompute.
+  const key = `${recipeText}|${createHash('sha256').update(JSON.stringify([...boxes])).digest('hex').slice(0, 16)}`;
   const { values: points, fromCache } = await cachedPerImage(file, key, images, async () => {
     const progress = createProgress(`landmarks ${recipeText}`);
     try {
@@ -151,14 +156,14 @@ async function landmarksFor(values: Values, config: EngineConfig, pairs: readonl
 }
 
 function parseTemplate(text: string): AlignTemplate {
-  if (text === 'arcface5' || text === 'mean51') return text;
-  throw new InvalidInputError(`--template must be arcface5 or mean51, got "${text}"`);
+  if (text === 'arcface5' || text === 'mean51' || text === 'dlib33') return text;
+  throw new InvalidInputError(`--template must be arcface5, mean51 or dlib33, got "${text}"`);
 }
 
 /** Five points from the engine, or 68 from the --landmarks recipe. */
 async function pointsFor(values: Values, config: EngineConfig, pairs: readonly PairSpec[]): Promise<PointsByImage> {
   if (values.landmarks !== undefined) return landmarksFor(values, config, pairs);
-  if (parseTemplate(values.template) !== 'arcface5') throw new InvalidInputError('--template mean51 needs --landmarks (68 points per image)');
+  if (parseTemplate(values.template) !== 'arcface5') throw new InvalidInputError(`--template ${values.template} needs --landmarks (68 points per image)`);
   return fivePointsFor(values, config, pairs);
 }
 
@@ -200,13 +205,15 @@ async function geometry(values: Values): Promise<void> {
   const points = await pointsFor(values, config, pairs);
   const id = required(values.embedder, '--embedder');
   const template = parseTemplate(values.template);
-  const embedder = await ChipEmbedder.load(config, required(values.images, '--images'), id, positiveInt(required(values.size, '--size'), '--size'), parseInputRange(values['input-range']), template);
+  const jitter = values.jitter === '0' ? 0 : positiveInt(values.jitter, '--jitter');
+  if (jitter > 0 && values.flip !== 'off') throw new InvalidInputError('--jitter already mirrors half of its views: use --flip off');
+  const embedder = await ChipEmbedder.load(config, required(values.images, '--images'), id, positiveInt(required(values.size, '--size'), '--size'), parseInputRange(values['input-range']), template, jitter);
   const candidates = geometryGrid(parseNumberList(required(values.scales, '--scales'), '--scales'), parseNumberList(required(values.shifts, '--shifts'), '--shifts'));
   const progress = createProgress(`${id} × ${candidates.length} geometries`);
   try {
     const result = await searchGeometries({ pairs, points, candidates, flip: parseFlip(values.flip), embed: embedder.embedAt, onProgress: progress.update });
     progress.finish();
-    for (const s of sortByAccuracy(result.scores)) print({ embedder: id, size: embedder.size, template, landmarks: values.landmarks ?? 'engine5', ...s, no_face_pairs: result.noFacePairs });
+    for (const s of sortByAccuracy(result.scores)) print({ embedder: id, size: embedder.size, template, landmarks: values.landmarks ?? 'engine5', jitter, ...s, no_face_pairs: result.noFacePairs });
     // --errors: the wrongly decided pairs of each row at its best threshold, for looking at the images.
     if (values.errors) result.scores.forEach((s, i) => print({ scale: s.scale, shiftY: s.shiftY, flip: s.flip, errors: misclassified(pairs, result.vectors[i], s.threshold) }));
     print({ embedder: id, ms_per_face: embedder.msPerFace });

@@ -37,3 +37,21 @@ test('alignmentPoints takes iBUG 17–67 for mean51 and the five points for arcf
   assert.equal(alignmentPoints(five, { size: 150, scale: 1, shiftY: 0 }), five);
   assert.throws(() => alignmentPoints(five, MEAN51), /mean51 cannot align a face given by 5 points/);
 });
+
+test('dlib33 at scale 2/3, shiftY 0 puts dlib points where get_face_chip_details(150, 0.25) does', () => {
+  const t = chipTemplate({ size: 150, scale: 2 / 3, shiftY: 0, template: 'dlib33' });
+  assert.equal(t.length, 33);
+  // First point is iBUG 27 (top of the nose bridge), dlib mean (0.490127, 0.203352): (0.25 + m) / 1.5 · 150.
+  assert.ok(Math.abs(t[0][0] - (0.25 + 0.490127) * 100) < 1e-9 && Math.abs(t[0][1] - (0.25 + 0.203352) * 100) < 1e-9);
+  // Last point is iBUG 64 (inner mouth corner on the image's right).
+  assert.ok(Math.abs(t[32][0] - (0.25 + 0.689874) * 100) < 1e-9);
+  const shifted = chipTemplate({ size: 150, scale: 2 / 3, shiftY: -0.1, template: 'dlib33' });
+  shifted.forEach(([x, y], k) => assert.ok(Math.abs(x - t[k][0]) < 1e-9 && Math.abs(t[k][1] - y - 15) < 1e-9));
+});
+
+test('alignmentPoints takes dlib\'s 33 points (27–54 and 60–64) for dlib33', () => {
+  const face: Point[] = Array.from({ length: 68 }, (_, k) => [k, 2 * k] as const);
+  const picked = alignmentPoints(face, { size: 150, scale: 2 / 3, shiftY: 0, template: 'dlib33' });
+  assert.deepEqual(picked.map(([x]) => x), [...face.slice(27, 55), ...face.slice(60, 65)].map(([x]) => x));
+  assert.throws(() => alignmentPoints(fivePoints(face), { size: 150, scale: 2 / 3, shiftY: 0, template: 'dlib33' }), /dlib33 cannot align/);
+});

@@ -1,7 +1,7 @@
 import { invertAffine, warpAffineToTensor, type RgbImage } from '../image/rgb.js';
 import { estimateSimilarity, type Point } from '../geometry/similarity.js';
 import { fivePoints } from './landmarks.js';
-import { MEAN_SHAPE_51 } from './mean-shape.js';
+import { DLIB_CHIP_POINTS, DLIB_MEAN_SHAPE_51, MEAN_SHAPE_51 } from './mean-shape.js';
 
 /**
  * ArcFace's canonical positions of the five points (eyes, nose tip, mouth corners) in its 112×112
@@ -18,9 +18,12 @@ const ARCFACE_112: readonly Point[] = [
 /**
  * Which points a face is fitted on: `arcface5` the five points onto ArcFace's template;
  * `mean51` the 51 non-jaw iBUG points (17–67) onto their learned mean shape, as dlib's own chips
- * are made (the jaw line moves with pose and expression, so it would only add noise).
+ * are made (the jaw line moves with pose and expression, so it would only add noise);
+ * `dlib33` exactly dlib's own chip: its 33 points (nose, eyes, upper lip; stages/mean-shape.ts
+ * DLIB_CHIP_POINTS) onto dlib's mean shape, at scale 1 / (1 + 2·padding) (dlib's padding 0.25 is
+ * scale 2/3, shiftY 0).
  */
-export type AlignTemplate = 'arcface5' | 'mean51';
+export type AlignTemplate = 'arcface5' | 'mean51' | 'dlib33';
 
 export interface ChipGeometry {
   /** Side of the square crop the embedder takes. */
@@ -28,7 +31,7 @@ export interface ChipGeometry {
   /**
    * Face size in the crop. arcface5: relative to ArcFace's framing (<1 = more margin). mean51: the
    * mean shape's width (outer brow to outer brow) as a fraction of the crop (dlib's padding 0.25
-   * is 1 / 1.5 ≈ 0.67).
+   * is 1 / 1.5 ≈ 0.67). dlib33: dlib's unit box as a fraction of the crop (2/3 = padding 0.25).
    */
   scale: number;
   /** Vertical shift of the face as a fraction of the crop (positive = face lower). */
@@ -38,7 +41,9 @@ export interface ChipGeometry {
 }
 
 export function chipTemplate(g: ChipGeometry): Point[] {
-  if ((g.template ?? 'arcface5') === 'mean51') return placeUnitShape(MEAN_SHAPE_51, g);
+  const template = g.template ?? 'arcface5';
+  if (template === 'mean51') return placeUnitShape(MEAN_SHAPE_51, g);
+  if (template === 'dlib33') return placeDlibShape(g);
   const k = (g.scale * g.size) / 112;
   return ARCFACE_112.map(([x, y]) => [(x - 56) * k + g.size / 2, (y - 56) * k + g.size / 2 + g.shiftY * g.size] as const);
 }
@@ -53,12 +58,28 @@ function placeUnitShape(shape: readonly Point[], g: ChipGeometry): Point[] {
 }
 
 /**
+ * dlib's layout: its unit box (not the shape's own extent) centred in the crop at `scale` of the
+ * side, so scale 1 / (1 + 2·padding) and shiftY 0 give get_face_chip_details' points exactly.
+ */
+function placeDlibShape(g: ChipGeometry): Point[] {
+  const k = g.scale * g.size;
+  return DLIB_CHIP_POINTS.map((i) => {
+    const [x, y] = DLIB_MEAN_SHAPE_51[i - 17];
+    return [(x - 0.5) * k + g.size / 2, (y - 0.5) * k + g.size / 2 + g.shiftY * g.size] as const;
+  });
+}
+
+/**
  * The points of one face that the geometry's template fits: faces come as 68 iBUG points (or as
  * five points, which only `arcface5` can use).
  */
 export function alignmentPoints(points: readonly Point[], g: ChipGeometry): readonly Point[] {
   const template = g.template ?? 'arcface5';
-  if (points.length === 68) return template === 'mean51' ? points.slice(17) : fivePoints(points);
+  if (points.length === 68) {
+    if (template === 'mean51') return points.slice(17);
+    if (template === 'dlib33') return DLIB_CHIP_POINTS.map((i) => points[i]);
+    return fivePoints(points);
+  }
   if (points.length === 5 && template === 'arcface5') return points;
   throw new Error(`template ${template} cannot align a face given by ${points.length} points`);
 }

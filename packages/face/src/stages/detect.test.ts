@@ -9,10 +9,33 @@ import { decodeImage } from '../image/decode.js';
 import { FacePipeline } from '../pipeline.js';
 import { MODEL_SETS, modelIds, type ModelSet } from '../modelset.js';
 import { OnnxModel } from '../runtime/session.js';
-import { DETECTOR_TRAITS, Detector, detectAll, secondOpinion, tilePlan } from './detect.js';
+import { DETECTOR_TRAITS, Detector, detectAll, largest, secondOpinion, subjectFace, tilePlan } from './detect.js';
 
 const SSD = { inputSize: 512, traits: DETECTOR_TRAITS['ssd-mobilenetv1'] };
 const face = (x: number, y: number, side: number) => ({ x1: x, y1: y, x2: x + side, y2: y + side, score: 0.9 });
+
+describe('subjectFace: the largest face, the centred one among near-equal sizes', () => {
+  const frame = { width: 250, height: 250 };
+  test('a bystander at the edge whose box came out 10 % larger loses to the centred face', () => {
+    const bystander = face(0, 40, 100);
+    const subject = face(80, 80, 90);
+    assert.equal(largest([bystander, subject]), bystander);
+    assert.equal(subjectFace([bystander, subject], frame), subject);
+  });
+
+  test('a clearly larger face wins wherever it is (Rekognition\'s largest face)', () => {
+    const near = face(0, 0, 130);
+    const centred = face(100, 100, 100);
+    assert.equal(subjectFace([centred, near], frame), near);
+  });
+
+  test('the size tie is relative to the largest face, not to each other', () => {
+    // Within 0.8 of the largest (120) means ≥ 96: the 100 px face ties, the exactly centred 95 px one does not.
+    const boxes = [face(0, 0, 120), face(75, 60, 100), face(77.5, 77.5, 95)];
+    assert.equal(subjectFace(boxes, frame), boxes[1]);
+    assert.equal(subjectFace([face(10, 10, 60)], frame).x1, 10);
+  });
+});
 
 describe('tilePlan', () => {
   test('no tiles for a 1080p photo: the whole frame already shows 60 px faces at 16 px', () => {
@@ -144,6 +167,25 @@ describe('selfie path (blazeface-front first, SSD when it finds nothing) on LFW 
       assert.equal(result.faces.length, 1);
       const box = result.faces[0].BoundingBox;
       assert.ok(Math.abs(box.Left + box.Width / 2 - 0.5) < 0.12 && Math.abs(box.Top + box.Height / 2 - 0.5) < 0.15, JSON.stringify(box));
+    });
+  }
+
+  // LFW photos where a bystander's box at the edge is slightly larger than the centred subject's.
+  for (const file of ['Noelle_Bush/Noelle_Bush_0002.jpg', 'Charles_Schumer/Charles_Schumer_0002.jpg', 'Kimi_Raikkonen/Kimi_Raikkonen_0001.jpg']) {
+    test(`${file}: the centred subject, not the slightly larger bystander`, async () => {
+      const bytes = await requireFile(path.join(LFW, file));
+      const result = await pipeline.analyze(bytes, { mode: 'selfie', embed: false, attributes: false });
+      assert.equal(result.faces.length, 1);
+      const box = result.faces[0].BoundingBox;
+      assert.ok(Math.abs(box.Left + box.Width / 2 - 0.5) < 0.12 && Math.abs(box.Top + box.Height / 2 - 0.5) < 0.15, JSON.stringify(box));
+      // The selfie detector sees both, and the larger box is the off-centre bystander's.
+      const img = await decodeImage(bytes, { maxPixels: config.maxImagePixels, maxSide: config.decodeMaxSide });
+      const model = await OnnxModel.load(config.modelCacheDir, 'blazeface-front');
+      const found = (await new Detector(model, 128).detect(img)).filter((f) => f.score >= 0.75);
+      await model.release();
+      assert.ok(found.length >= 2, `blazeface-front found ${found.length} faces`);
+      const big = largest(found);
+      assert.ok(Math.abs((big.x1 + big.x2) / 2 / img.width - 0.5) > 0.2, 'the largest box is off-centre');
     });
   }
 });
