@@ -15,6 +15,17 @@ test('non-strict base64 and non-strings are refused', () => {
   assert.throws(() => decodeBase64('ab!d', 'Image.Bytes'), InvalidParameterError);
   assert.throws(() => decodeBase64(12, 'Image.Bytes'), /must be a base64-encoded string/);
   assert.equal(decodeBase64('', 'Image.Bytes').length, 0);
+  for (const bad of ['QUJD=', '=QUJ', 'QU=D', 'QUJD====', '_-_-', 'QUJD\n', 'data:image/jpeg;base64,QUJD']) {
+    assert.throws(() => decodeBase64(bad, 'Image.Bytes'), InvalidParameterError, bad);
+  }
+  for (const [text, length] of [['QQ==', 1], ['QUI=', 2], ['QUJD', 3], ['+/+/', 3]] as const) assert.equal(decodeBase64(text, 'Image.Bytes').length, length, text);
+});
+
+test('an image of several megabytes decodes (a regexp over it overflowed the stack)', () => {
+  const bytes = Buffer.alloc(6_000_000, 0xa5);
+  const decoded = decodeBase64(bytes.toString('base64'), 'Image.Bytes');
+  assert.equal(decoded.length, bytes.length);
+  assert.deepEqual(Buffer.from(decoded.buffer, decoded.byteOffset, decoded.byteLength).subarray(0, 4), bytes.subarray(0, 4));
 });
 
 test('responses encode Dates as epoch seconds and bytes as base64', () => {
