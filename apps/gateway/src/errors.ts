@@ -10,6 +10,7 @@
 import multer from 'multer';
 import { isFacerecError, type ErrorKind } from '@facerec/core';
 import { DbError } from '@facerec/db';
+import { isDatabaseUnavailable } from '@facerec/storage';
 
 /** Errors raised by the gateway itself, before a request reaches the face service. */
 export type GatewayErrorName =
@@ -140,6 +141,8 @@ export function toWireError(error: unknown): WireError {
   // A blob key names the tenant's storage layout: a missing photo is just "not found".
   if (code === 'BlobNotFound') return fromKind('ResourceNotFound', 'The photo was not found');
   if (code && ADAPTER_CODE_KIND[code]) return fromKind(ADAPTER_CODE_KIND[code], errorMessage(error));
+  // A store that cannot be reached (Postgres restarting, a refused connection): "try again", not a bug.
+  if (isDatabaseUnavailable(error)) return fromKind('ServiceUnavailable', errorMessage(error));
   return fromKind('Internal', errorMessage(error));
 }
 

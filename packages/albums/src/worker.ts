@@ -11,6 +11,38 @@ export interface WorkerOptions {
   /** After this many receives a failing photo is marked failed (the queue then dead-letters it). */
   maxReceives: number;
   onOutcome?: (message: ReceivedMessage, outcome: IngestOutcome | { kind: 'error'; error: unknown }) => void;
+  /**
+   * After a failed receive or a failed photo the worker waits before it receives again, doubling
+   * the wait (with jitter) on each further failure up to `maxMs`; a success resets it. A store that
+   * is down then costs a few calls a minute, not a tight loop of failures (default 500 ms → 30 s).
+   */
+  backoff?: { baseMs?: number; maxMs?: number };
+}
+
+/** Exponential backoff with "equal jitter": half the step fixed, half random. */
+export class Backoff {
+  private failures = 0;
+
+  constructor(
+    private readonly baseMs = 500,
+    private readonly maxMs = 30_000,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  get consecutiveFailures(): number {
+    return this.failures;
+  }
+
+  /** Records a failure; returns how long to wait before the next try. */
+  fail(): number {
+    const step = Math.min(this.maxMs, this.baseMs * 2 ** Math.min(this.failures, 30));
+    this.failures++;
+    return step / 2 + (this.random() * step) / 2;
+  }
+
+  succeed(): void {
+    this.failures = 0;
+  }
 }
 
 /**
@@ -24,11 +56,16 @@ export class IngestWorker {
   private readonly buffered: ReceivedMessage[] = [];
   private abort = new AbortController();
   private loop: Promise<void> | undefined;
+  private readonly backoff: Backoff;
+  /** No receive and no new photo before this time (ms since epoch): a dependency is failing. */
+  private pausedUntil = 0;
 
   constructor(
     private readonly deps: IngestDeps & { queue: Queue },
     private readonly options: WorkerOptions,
-  ) {}
+  ) {
+    this.backoff = new Backoff(options.backoff?.baseMs, options.backoff?.maxMs);
+  }
 
   start(): void {
     if (this.running) return;
@@ -48,6 +85,11 @@ export class IngestWorker {
   private async run(): Promise<void> {
     const capacity = this.options.concurrency + (this.options.prefetch ?? this.options.concurrency);
     while (this.running) {
+      const pause = this.pausedUntil - Date.now();
+      if (pause > 0) {
+        await sleep(pause, this.abort.signal);
+        continue;
+      }
       // Start buffered work before polling: a long poll on an empty queue must not keep a
       // prefetched photo waiting.
       this.dispatch();
@@ -59,7 +101,8 @@ export class IngestWorker {
         } catch (error) {
           if (!this.running) break;
           this.options.onOutcome?.({ body: { albumId: '', imageId: '', blobKey: '', tenantId: '' }, receipt: '', receiveCount: 0 }, { kind: 'error', error });
-          await sleep(1000);
+          this.pauseAfterFailure();
+          continue;
         }
       }
       this.dispatch();
@@ -67,8 +110,12 @@ export class IngestWorker {
     }
   }
 
+  private pauseAfterFailure(): void {
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + this.backoff.fail());
+  }
+
   private dispatch(): void {
-    while (this.running && this.buffered.length > 0 && this.inFlight.size < this.options.concurrency) {
+    while (this.running && Date.now() >= this.pausedUntil && this.buffered.length > 0 && this.inFlight.size < this.options.concurrency) {
       const message = this.buffered.shift()!;
       const task = this.process(message).finally(() => this.inFlight.delete(task));
       this.inFlight.add(task);
@@ -82,8 +129,12 @@ export class IngestWorker {
     try {
       const outcome = await ingestImage(this.deps, message.body);
       await this.deps.queue.delete([message.receipt]);
+      this.backoff.succeed();
       this.options.onOutcome?.(message, outcome);
     } catch (error) {
+      // Most failures here are a store that is down: hold back the next photos instead of failing
+      // them all at once (each failure costs the photo one of its receives).
+      this.pauseAfterFailure();
       const reason = error instanceof Error ? error.message : String(error);
       await this.deps.queue.fail(message.receipt, reason).catch(() => undefined);
       // The last try: record the photo as failed with the reason, so the dashboard shows why; the
@@ -109,6 +160,15 @@ export class IngestWorker {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

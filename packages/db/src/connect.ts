@@ -90,6 +90,10 @@ async function connectPostgres(config: PostgresConfig): Promise<DatabaseConnecti
     poolConfig.options = `-c search_path=${config.schema}`;
   }
   const pool = new pg.Pool(poolConfig);
+  // An idle connection cut by the server (restart, failover, idle timeout) is emitted here; with no
+  // listener it would be an uncaught exception that kills the process. The pool has already dropped
+  // that client and opens a new one on the next query, so there is nothing to do.
+  pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await checkReachable(db, describeTarget(config));
   return { db, kind: 'postgres', close: () => db.destroy() };

@@ -12,7 +12,8 @@ export { FsBlobStore, validateKey as validateBlobKey } from './blobs/fs-blob-sto
 export type { FsBlobStoreOptions } from './blobs/fs-blob-store.js';
 export { S3BlobStore } from './blobs/s3-blob-store.js';
 export type { S3BlobStoreOptions } from './blobs/s3-blob-store.js';
-export { PgTableQueue } from './queue/pg-table-queue.js';
+export { PgTableQueue, isDatabaseUnavailable } from './queue/pg-table-queue.js';
+export { isUnavailable } from './blobs/unavailable.js';
 export type { PgTableQueueOptions } from './queue/pg-table-queue.js';
 export { SqsQueue, createSqsClient, ensureSqsQueues } from './queue/sqs-queue.js';
 export type { SqsQueueOptions } from './queue/sqs-queue.js';

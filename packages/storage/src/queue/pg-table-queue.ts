@@ -268,7 +268,7 @@ function compareIds(a: string, b: string): number {
 }
 
 /** Network failures, and Postgres connection exceptions (08xxx) or shutdowns (57P0x). */
-function isDatabaseUnavailable(error: unknown): boolean {
+export function isDatabaseUnavailable(error: unknown): boolean {
   if (isUnavailable(error)) return true;
   const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
   if (typeof code === 'string' && (code.startsWith('08') || code.startsWith('57P'))) return true;
