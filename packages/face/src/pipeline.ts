@@ -53,32 +53,33 @@ export class FacePipeline {
   }
 
   async analyze(bytes: Uint8Array, options: AnalyzeOptions): Promise<ImageAnalysis> {
-    const t0 = performance.now();
+    const clock = new StageClock();
     const img = await decodeImage(bytes, { maxPixels: this.config.maxImagePixels, maxSide: this.config.decodeMaxSide, allowExtraFormats: this.config.extraFormats });
-    const t1 = performance.now();
+    clock.lap('decode');
     const boxes = await this.detect(img, options);
+    clock.lap('detect');
     // All 68 landmarks align the crops (the model set's template picks the points); five are reported.
-    const shapes = await this.locate(img, boxes);
+    const shapes = await this.locate(img, boxes, clock);
     const points = shapes.map(fivePoints);
-    const t2 = performance.now();
     const embedded = options.embed && shapes.length > 0 ? await embedFaces(img, shapes, this.embedders, this.config.flipTta) : undefined;
-    const t3 = performance.now();
+    clock.lap('embed');
     // Quality is measured on the aligned crop, which embedding produced already when it ran.
     const chipSize = this.modelSet.embedders[0].chip.size;
     const chips = embedded?.chips ?? alignedBatch(img, shapes, this.modelSet.embedders[0].chip);
     const faces = boxes.map((box, i) => this.describe(img, box, points[i], cropQuality(chips, i * chipSize * chipSize * 3, chipSize), embedded?.vectors[i]));
-    const t4 = performance.now();
+    clock.lap('quality');
     if (options.attributes) {
       const attributes = await estimateAttributes(img, points, this.attributeModels);
       faces.forEach((f, i) => (f.attributes = attributes[i]));
     }
-    const t5 = performance.now();
+    clock.lap('attributes');
+    const t = clock.wall;
     return {
       width: img.width,
       height: img.height,
       orientationCorrection: img.orientationCorrection,
       faces,
-      timings: { decodeMs: t1 - t0, detectMs: t2 - t1, embedMs: t3 - t2, attributesMs: t5 - t4 },
+      timings: { decodeMs: t.decode, detectMs: t.detect + t.landmarks + (t.landmarks2 ?? 0), embedMs: t.embed, attributesMs: t.attributes, stageCpuMs: clock.cpu },
     };
   }
 
@@ -102,9 +103,11 @@ export class FacePipeline {
    * detector) and an album photo (accurate detector) of the same face align the same way.
    * Returns the 68 iBUG points per face.
    */
-  private async locate(img: RgbImage, boxes: readonly FaceBox[]): Promise<Point[][]> {
+  private async locate(img: RgbImage, boxes: readonly FaceBox[], clock: StageClock): Promise<Point[][]> {
     const first = await this.landmarks.locate(img, boxes);
+    clock.lap('landmarks');
     const second = await this.landmarks.locate(img, first.map(boxFromLandmarks));
+    clock.lap('landmarks2');
     return second;
   }
 
@@ -124,5 +127,25 @@ export class FacePipeline {
 
   async close(): Promise<void> {
     await Promise.all(this.models.map((m) => m.release()));
+  }
+}
+
+/**
+ * Wall and CPU time of consecutive stages, each lap from the previous one. The CPU is the process's
+ * (libvips decodes on its own threads), so it is per stage only while one analysis runs at a time.
+ */
+class StageClock {
+  readonly cpu: Record<string, number> = {};
+  readonly wall: Record<string, number> = {};
+  private lastCpu = process.cpuUsage();
+  private lastWall = performance.now();
+
+  lap(stage: string): void {
+    const cpu = process.cpuUsage();
+    const wall = performance.now();
+    this.cpu[stage] = (cpu.user + cpu.system - this.lastCpu.user - this.lastCpu.system) / 1000;
+    this.wall[stage] = wall - this.lastWall;
+    this.lastCpu = cpu;
+    this.lastWall = wall;
   }
 }

@@ -65,8 +65,11 @@ export interface StageTimings {
   detectMs: number;
   embedMs: number;
   attributesMs: number;
-  /** Wall ms of each finer stage in run order (detect, landmarks, landmarks2, embed, quality, …), for profiles. */
-  stages?: Record<string, number>;
+  /**
+   * Process CPU ms of each finer stage (decode, detect, landmarks, landmarks2, embed, quality,
+   * attributes), for profiles: exact only while one analysis runs at a time in the process.
+   */
+  stageCpuMs?: Record<string, number>;
 }
 
 export interface ImageAnalysis {

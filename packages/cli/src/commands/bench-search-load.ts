@@ -3,12 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
-import { CreateCollectionCommand, IndexFacesCommand, RekognitionClient, SearchFacesByImageCommand } from '@aws-sdk/client-rekognition';
+import { CreateCollectionCommand, IndexFacesCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
 import { connect, createRepositories, SecretBox, type NewFace } from '@facerec/db';
 import { percentiles } from '@facerec/eval';
-import { embeddingDim, resolveModelSet } from '@facerec/face';
+import { embeddingDim, FacePipeline, loadEngineConfig, resolveModelSet } from '@facerec/face';
 import { loadGatewayConfig, resolveServerKey, startGateway, type GatewayConfig } from '@facerec/gateway';
 import { LocalVectorIndex, vectorCollectionKey } from '@facerec/storage';
+import { runLoadInChild, signSearches, type LoadResult } from './search-load-client.js';
 
 export interface SearchLoadOptions {
   faces: number;
@@ -16,6 +17,8 @@ export interface SearchLoadOptions {
   seconds: number;
   /** Folder of portraits (identity folders); some are indexed as real faces, all are used as selfies. */
   portraits: string;
+  /** Also measure CPU per stage: the engine's stages and the vector query in process, one search at a time. */
+  profile?: boolean;
 }
 
 /** A seeded generator, so the synthetic collection is the same from run to run. */
@@ -64,6 +67,17 @@ async function selfies(files: readonly string[]): Promise<Uint8Array[]> {
   return Promise.all(files.map(async (f) => new Uint8Array(await sharp(await readFile(f)).rotate().resize(640, 640, { fit: 'inside', withoutEnlargement: false }).jpeg({ quality: 85 }).toBuffer())));
 }
 
+async function loadCollectionKey(config: GatewayConfig, tenantId: string, collectionId: string): Promise<string> {
+  const db = await connect(config.database);
+  try {
+    const repos = createRepositories(db.db, new SecretBox(await resolveServerKey(config)));
+    const collection = await repos.collections.get(tenantId, collectionId);
+    return vectorCollectionKey({ tenantId, collectionPk: collection.id, modelVersion: collection.faceModelVersion });
+  } finally {
+    await db.close();
+  }
+}
+
 async function fillSynthetic(config: GatewayConfig, tenantId: string, collectionId: string, count: number, onProgress: (n: number) => void): Promise<void> {
   const db = await connect(config.database);
   const vectors = new LocalVectorIndex({ dataDir: path.join(config.dataDir, 'vectors') });
@@ -95,6 +109,70 @@ async function fillSynthetic(config: GatewayConfig, tenantId: string, collection
   }
 }
 
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+const round = (n: number): number => Number(n.toFixed(2));
+
+/**
+ * CPU ms per search of each engine stage (decode, detect, landmarks, landmarks2, embed, quality)
+ * and of the vector query over the collection, one search at a time in this process.
+ */
+async function profileStages(config: GatewayConfig, collectionKey: string, images: readonly Uint8Array[]): Promise<Record<string, number>> {
+  const pipeline = await FacePipeline.create(resolveModelSet(config.modelSet), loadEngineConfig({ ...process.env, FACEREC_THREADS: '1' }));
+  const vectors = new LocalVectorIndex({ dataDir: path.join(config.dataDir, 'vectors') });
+  const totals: Record<string, number> = {};
+  const embeddings: Float32Array[] = [];
+  try {
+    for (const bytes of images.slice(0, 3)) await pipeline.analyze(bytes, { mode: 'selfie', embed: true, attributes: false }).catch(() => undefined);
+    let searched = 0;
+    const before = cpuMs();
+    for (const bytes of images) {
+      const analysis = await pipeline.analyze(bytes, { mode: 'selfie', embed: true, attributes: false }).catch(() => undefined);
+      if (!analysis) continue;
+      searched++;
+      for (const [stage, ms] of Object.entries(analysis.timings.stageCpuMs ?? {})) totals[stage] = (totals[stage] ?? 0) + ms;
+      const embedding = analysis.faces[0]?.embedding;
+      if (embedding) embeddings.push(embedding);
+    }
+    const engineTotal = cpuMs() - before;
+    const out: Record<string, number> = {};
+    for (const [stage, ms] of Object.entries(totals)) out[`cpu_ms_${stage}`] = round(ms / searched);
+    out.cpu_ms_engine_total = round(engineTotal / searched);
+    await vectors.query(collectionKey, embeddings[0], { topK: 10 });
+    const q0 = cpuMs();
+    for (let r = 0; r < 5; r++) for (const e of embeddings) await vectors.query(collectionKey, e, { topK: 10, minScore: 0 });
+    out.cpu_ms_vector_query = round((cpuMs() - q0) / (5 * embeddings.length));
+    return out;
+  } finally {
+    await vectors.close();
+    await pipeline.close();
+  }
+}
+
+/** Latency, throughput and both processes' CPU per request of one load run. */
+function summarize(prefix: string, r: LoadResult, serverCpuMs: number): Record<string, number | string> {
+  const p = percentiles(r.latenciesMs);
+  const ok = r.latenciesMs.length;
+  const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
+  const all = Math.max(1, ok + errors);
+  return {
+    [`${prefix}requests`]: ok,
+    [`${prefix}errors`]: errors,
+    [`${prefix}error_kinds`]: Object.entries(r.errors).map(([k, n]) => `${k}:${n}`).join(',') || 'none',
+    [`${prefix}searches_with_a_match`]: r.matched,
+    [`${prefix}seconds`]: round(r.wallSeconds),
+    [`${prefix}requests_per_second`]: round(ok / r.wallSeconds),
+    [`${prefix}p50_ms`]: round(p.p50),
+    [`${prefix}p95_ms`]: round(p.p95),
+    [`${prefix}p99_ms`]: round(p.p99),
+    [`${prefix}server_cpu_ms_per_request`]: round(serverCpuMs / all),
+    [`${prefix}client_cpu_ms_per_request`]: round(r.clientCpuMs / all),
+  };
+}
+
 /**
  * `bench search-load`: a collection of `faces` faces (a few real portraits plus synthetic ones),
  * then `concurrency` SDK clients calling SearchFacesByImage over HTTP for `seconds`.
@@ -114,48 +192,35 @@ export async function runSearchLoad(options: SearchLoadOptions, log: (line: stri
     await gateway.close();
     log(`indexed ${real.length} real portraits; adding ${options.faces - real.length} synthetic faces`);
     await fillSynthetic(config, key.tenantId, 'load', Math.max(0, options.faces - real.length), (n) => n % 10000 === 0 && log(`  ${n} synthetic faces written`));
-    gateway = await startGateway(config, { notice: () => undefined });
+    const collectionKey = await loadCollectionKey(config, key.tenantId, 'load');
     const images = await selfies(files);
-    const c = client(gateway.url);
-    // Warm-up: load the collection into the index and the models' first runs.
-    await c.send(new SearchFacesByImageCommand({ CollectionId: 'load', Image: { Bytes: images[0] }, MaxFaces: 10 }));
-    const latencies: number[] = [];
-    const errors: Record<string, number> = {};
-    let matched = 0;
-    const started = performance.now();
-    const deadline = started + options.seconds * 1000;
-    await Promise.all(
-      Array.from({ length: options.concurrency }, async (_, w) => {
-        for (let n = w; performance.now() < deadline; n += options.concurrency) {
-          const t0 = performance.now();
-          try {
-            const r = await c.send(new SearchFacesByImageCommand({ CollectionId: 'load', Image: { Bytes: images[n % images.length] }, MaxFaces: 10 }));
-            if ((r.FaceMatches?.length ?? 0) > 0) matched++;
-            latencies.push(performance.now() - t0);
-          } catch (e) {
-            const name = e instanceof Error ? e.name : 'Error';
-            errors[name] = (errors[name] ?? 0) + 1;
-          }
-        }
-      }),
-    );
-    const wall = (performance.now() - started) / 1000;
-    await gateway.close();
-    const p = percentiles(latencies);
-    return {
-      faces: options.faces,
-      concurrency: options.concurrency,
-      seconds: Number(wall.toFixed(1)),
-      requests: latencies.length,
-      errors: Object.values(errors).reduce((a, b) => a + b, 0),
-      error_kinds: Object.entries(errors).map(([k, n]) => `${k}:${n}`).join(',') || 'none',
-      searches_with_a_match: matched,
-      requests_per_second: Number((latencies.length / wall).toFixed(2)),
-      p50_ms: Number(p.p50.toFixed(1)),
-      p95_ms: Number(p.p95.toFixed(1)),
-      p99_ms: Number(p.p99.toFixed(1)),
-      cores: os.availableParallelism(),
-    };
+    const profile = options.profile ? await profileStages(config, collectionKey, images) : {};
+    gateway = await startGateway(config, { notice: () => undefined });
+    try {
+      const requests = await signSearches(gateway.url, key, 'load', images);
+      // Warm-up, then (with --profile) one search at a time: the server's whole CPU per request.
+      await runLoadInChild({ url: gateway.url, requests, concurrency: 1, seconds: 60, maxRequests: 3 });
+      let sequential: Record<string, number | string> = {};
+      if (options.profile) {
+        const s0 = cpuMs();
+        const one = await runLoadInChild({ url: gateway.url, requests, concurrency: 1, seconds: 120, maxRequests: requests.length });
+        sequential = summarize('sequential_', one, cpuMs() - s0);
+      }
+      const c0 = cpuMs();
+      const load = await runLoadInChild({ url: gateway.url, requests, concurrency: options.concurrency, seconds: options.seconds });
+      const serverCpu = cpuMs() - c0;
+      return {
+        faces: options.faces,
+        concurrency: options.concurrency,
+        ...summarize('', load, serverCpu),
+        cores: os.availableParallelism(),
+        load_average_1m: round(os.loadavg()[0]),
+        ...profile,
+        ...sequential,
+      };
+    } finally {
+      await gateway.close();
+    }
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

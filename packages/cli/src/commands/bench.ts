@@ -10,7 +10,7 @@ const USAGE = [
   'facerec bench pairs --pairs <csv> --images <dir> [--train <csv>] [--threads N] [--fit-calibration]',
   'facerec bench groups --dir <dir> [--threads N]',
   'facerec bench speed --images <dir> [--threads N]',
-  'facerec bench search-load [--faces 100000] [--concurrency 50] [--seconds 30] [--portraits <dir>]',
+  'facerec bench search-load [--faces 100000] [--concurrency 50] [--seconds 30] [--portraits <dir>] [--profile]',
 ].join('\n       ');
 
 const OPTIONS = {
@@ -24,6 +24,7 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   seconds: { type: 'string' },
   portraits: { type: 'string' },
+  profile: { type: 'boolean' },
 } as const;
 
 /** Prints the detailed report on stderr and the one-line JSON result last on stdout. */
@@ -54,7 +55,7 @@ export const benchCommand: Command = {
     const kind = positionals[0];
     if (kind === 'search-load') {
       const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
-      const opts = { faces: num(values.faces, 100000), concurrency: num(values.concurrency, 50), seconds: num(values.seconds, 30), portraits: values.portraits ?? path.resolve('..', 'shared', 'faces', 'dev') };
+      const opts = { faces: num(values.faces, 100000), concurrency: num(values.concurrency, 50), seconds: num(values.seconds, 30), portraits: values.portraits ?? path.resolve('..', 'shared', 'faces', 'dev'), profile: values.profile === true };
       if (![opts.faces, opts.concurrency, opts.seconds].every((n) => Number.isInteger(n) && n > 0)) throw new InvalidParameterError('--faces, --concurrency and --seconds take positive integers');
       report(await runSearchLoad(opts, (line) => process.stderr.write(`${line}\n`)));
       return 0;

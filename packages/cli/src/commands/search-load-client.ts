@@ -1,0 +1,157 @@
+/**
+ * The load generator of `bench search-load`, kept cheap so that it does not distort what it
+ * measures: every request is built and SigV4-signed once by the real SDK (a request handler that
+ * captures instead of sending), then replayed as raw bytes over keep-alive HTTP by closed-loop
+ * clients in a child process, whose CPU is reported apart from the server's.
+ */
+import { fork } from 'node:child_process';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { RekognitionClient, SearchFacesByImageCommand } from '@aws-sdk/client-rekognition';
+
+/** A request as the SDK would have sent it: path, headers (signature included) and body. */
+export interface SignedRequest {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface LoadPlan {
+  url: string;
+  requests: SignedRequest[];
+  concurrency: number;
+  /** Stop starting requests after this many seconds… */
+  seconds: number;
+  /** …or after this many requests in all, whichever comes first. */
+  maxRequests?: number;
+}
+
+export interface LoadResult {
+  latenciesMs: number[];
+  errors: Record<string, number>;
+  /** Answers with at least one FaceMatches entry. */
+  matched: number;
+  wallSeconds: number;
+  /** CPU the load generator itself used while sending (user + system). */
+  clientCpuMs: number;
+}
+
+/** A request handler that records the final, signed request and never sends it. */
+class CapturingHandler {
+  captured: SignedRequest | undefined;
+
+  async handle(request: { path: string; headers: Record<string, string>; body?: unknown }): Promise<never> {
+    const body = typeof request.body === 'string' ? request.body : request.body instanceof Uint8Array ? Buffer.from(request.body).toString('utf8') : undefined;
+    if (body === undefined) throw new Error('expected a JSON body (string or bytes) from the SDK');
+    this.captured = { path: request.path, headers: { ...request.headers }, body };
+    throw new CapturedRequest();
+  }
+}
+
+class CapturedRequest extends Error {
+  constructor() {
+    super('captured');
+    this.name = 'CapturedRequest';
+  }
+}
+
+/** Builds and signs one SearchFacesByImage request per image (signatures stay valid for the server's clock-skew window). */
+export async function signSearches(url: string, credentials: { accessKeyId: string; secretAccessKey: string }, collectionId: string, images: readonly Uint8Array[], maxFaces = 10): Promise<SignedRequest[]> {
+  const handler = new CapturingHandler();
+  const client = new RekognitionClient({ endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1, requestHandler: handler });
+  const out: SignedRequest[] = [];
+  for (const bytes of images) {
+    try {
+      await client.send(new SearchFacesByImageCommand({ CollectionId: collectionId, Image: { Bytes: bytes }, MaxFaces: maxFaces }));
+    } catch (e) {
+      if (!(e instanceof CapturedRequest)) throw e;
+    }
+    if (!handler.captured) throw new Error('the SDK sent no request');
+    const headers = handler.captured.headers;
+    headers['content-length'] = String(Buffer.byteLength(handler.captured.body));
+    out.push(handler.captured);
+    handler.captured = undefined;
+  }
+  return out;
+}
+
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** AWS JSON errors name themselves in `x-amzn-errortype` (`Name:` prefix optional). */
+function errorName(res: http.IncomingMessage): string {
+  const header = res.headers['x-amzn-errortype'];
+  const raw = Array.isArray(header) ? header[0] : header;
+  return raw ? raw.split(':')[0] : `HTTP${res.statusCode ?? 0}`;
+}
+
+function send(agent: http.Agent, target: URL, req: SignedRequest): Promise<{ error?: string; matched: boolean }> {
+  return new Promise((resolve) => {
+    const r = http.request({ agent, host: target.hostname, port: target.port, method: 'POST', path: req.path, headers: req.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        if (res.statusCode !== 200) return resolve({ error: errorName(res), matched: false });
+        // A match carries a Similarity; no JSON parse needed to count it.
+        resolve({ matched: Buffer.concat(chunks).includes('"Similarity"') });
+      });
+      res.on('error', () => resolve({ error: 'ResponseError', matched: false }));
+    });
+    r.on('error', (e) => resolve({ error: e.name || 'RequestError', matched: false }));
+    r.end(req.body);
+  });
+}
+
+/** Closed loop: `concurrency` clients, each sending its next request as soon as the last answered. */
+export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
+  const target = new URL(plan.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: plan.concurrency });
+  const latenciesMs: number[] = [];
+  const errors: Record<string, number> = {};
+  let matched = 0;
+  let started = 0;
+  const limit = plan.maxRequests ?? Infinity;
+  const cpu0 = cpuMs();
+  const t0 = performance.now();
+  const deadline = t0 + plan.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: plan.concurrency }, async (_, w) => {
+      for (let n = w; performance.now() < deadline && started < limit; n += plan.concurrency) {
+        started++;
+        const t = performance.now();
+        const r = await send(agent, target, plan.requests[n % plan.requests.length]);
+        if (r.error) {
+          errors[r.error] = (errors[r.error] ?? 0) + 1;
+          continue;
+        }
+        latenciesMs.push(performance.now() - t);
+        if (r.matched) matched++;
+      }
+    }),
+  );
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const clientCpuMs = cpuMs() - cpu0;
+  agent.destroy();
+  return { latenciesMs, errors, matched, wallSeconds, clientCpuMs };
+}
+
+/** Runs `runLoad` in a child process, so its CPU is not the server's. */
+export function runLoadInChild(plan: LoadPlan): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--search-load-child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let result: LoadResult | undefined;
+    child.on('message', (m) => (result = m as LoadResult));
+    child.on('error', reject);
+    child.on('exit', (code) => (result ? resolve(result) : reject(new Error(`load client exited with ${code} before reporting`))));
+    child.send(plan);
+  });
+}
+
+if (process.argv.includes('--search-load-child') && process.send) {
+  process.once('message', (plan) => {
+    void runLoad(plan as LoadPlan).then((r) => process.send?.(r, () => process.disconnect()));
+  });
+}
