@@ -12,7 +12,7 @@ import { assertSchemaCurrent, createRepositories, SecretBox, sql, type DatabaseC
 import type { FaceEngine } from '@facerec/face';
 import { SimilarityScale } from '@facerec/rekognition';
 import { createFaceService, type FaceApi } from '@facerec/service';
-import type { Queue } from '@facerec/storage';
+import type { BlobStore, Queue } from '@facerec/storage';
 import { buildWebAssets, webAssetsDir, webHandler, type WebHandler } from '@facerec/web';
 import { createApp, type GatewayApp } from './app.js';
 import { describeInitialKey, ensureDefaultTenant, resolveServerKey, type InitialKey } from './bootstrap.js';
@@ -74,7 +74,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     const api = createFaceService({ repos, vectors, engine, scale });
     const albums = new AlbumService({ repos, blobs, queue, vectors, engine, scale, maxPhotoBytes: config.albumPhotoLimitBytes });
     const initialKey = config.mode === 'embedded' ? await ensureDefaultTenant(db.db, repos, config.dataDir) : undefined;
-    const web = await openWebPages(logger);
+    const web = await openWebPages(logger, await directUploadOrigins(blobs));
     const gateway = createApp({
       api,
       keys: repos.apiKeys,
@@ -131,7 +131,13 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
 }
 
 /** The pages of @facerec/web, built now if their files are missing; none when the build fails. */
-async function openWebPages(logger: Logger): Promise<WebHandler | undefined> {
+/** The origin the blob store's presigned URLs point at (none for the filesystem store). */
+async function directUploadOrigins(blobs: BlobStore): Promise<string[]> {
+  const url = await blobs.presignPut('origin-probe', { expiresInSeconds: 60 });
+  return url === undefined ? [] : [new URL(url).origin];
+}
+
+async function openWebPages(logger: Logger, uploadOrigins: readonly string[]): Promise<WebHandler | undefined> {
   const dir = webAssetsDir();
   if (!existsSync(path.join(dir, 'studio.html'))) {
     try {
@@ -141,7 +147,7 @@ async function openWebPages(logger: Logger): Promise<WebHandler | undefined> {
       return undefined;
     }
   }
-  return webHandler(dir);
+  return webHandler(dir, { uploadOrigins });
 }
 
 function startEmbeddedWorker(config: GatewayConfig, deps: ConstructorParameters<typeof IngestWorker>[0], logger: Logger): IngestWorker {

@@ -32,7 +32,7 @@ interface MockAlbum extends Omit<Album, 'progress'> {
 
 export interface MockServer {
   url: string;
-  /** Makes the next n photo uploads fail at the network level (the socket is destroyed). */
+  /** Makes the next n photo PUTs fail at the network level (the socket is destroyed). */
   dropNextUploads(n: number): void;
   close(): Promise<void>;
 }
@@ -144,6 +144,7 @@ export async function startMockServer(options: MockOptions): Promise<MockServer>
     if (sub === 'events') return openEvents(req, res, album, progressOf(album));
     if (sub === 'people') return { people: album.images.some((i) => i.status === 'indexed') ? [{ personId: 'p1', faceCount: 1, photoCount: 1, sample: { imageId: album.images.find((i) => i.status === 'indexed')?.imageId, box: { Left: 0.3, Top: 0.2, Width: 0.25, Height: 0.35 } } }] : [] };
     if (sub === 'search') return search(req, album, `/api/v1/albums/${album.albumId}`);
+    if (sub === 'uploads') return uploads(req, res, album, imageId);
     if (sub !== 'photos') throw new HttpError(404, 'NotFoundException', 'No route');
     if (method === 'POST' && imageId === 'retry') {
       const { imageIds } = (await jsonBody(req)) as { imageIds?: string[] };
@@ -152,7 +153,6 @@ export async function startMockServer(options: MockOptions): Promise<MockServer>
       broadcast(album);
       return { requeued: failed.length };
     }
-    if (method === 'POST' && !imageId) return upload(req, res, album);
     if (!imageId) {
       const status = url.searchParams.get('status');
       return { photos: album.images.filter((i) => !status || i.status === status).map(imageView) };
@@ -163,33 +163,61 @@ export async function startMockServer(options: MockOptions): Promise<MockServer>
     return sendBytes(res, image);
   };
 
-  const upload = async (req: IncomingMessage, res: ServerResponse, album: MockAlbum) => {
+  /** The direct-upload flow the dashboard uses: slots, PUTs, then confirmation. */
+  const pending = new Map<string, { albumId: string; bytes?: Uint8Array; type: string }>();
+  const uploads = async (req: IncomingMessage, res: ServerResponse, album: MockAlbum, imageId: string | undefined) => {
+    const method = req.method ?? 'GET';
+    if (method === 'POST' && !imageId) {
+      const { files } = (await jsonBody(req)) as { files?: { name: string; contentType?: string }[] };
+      if (!files?.length) throw new HttpError(400, 'InvalidParameterException', 'files is required');
+      return {
+        direct: false,
+        uploads: files.map((f) => {
+          const id = randomUUID();
+          pending.set(id, { albumId: album.albumId, type: f.contentType ?? 'image/jpeg' });
+          return { imageId: id, method: 'PUT', url: `/api/v1/albums/${album.albumId}/uploads/${id}`, headers: f.contentType ? { 'Content-Type': f.contentType } : {} };
+        }),
+      };
+    }
+    if (method === 'PUT' && imageId) return putUpload(req, res, album, imageId);
+    if (method === 'POST' && imageId === 'complete') {
+      const { imageIds, names } = (await jsonBody(req)) as { imageIds: string[]; names?: Record<string, string> };
+      const accepted: AlbumImage[] = [];
+      const rejected: { imageId: string; name: string | null; code: string; message: string }[] = [];
+      for (const id of imageIds) {
+        const slot = pending.get(id);
+        const name = names?.[id] ?? null;
+        if (!slot?.bytes || slot.albumId !== album.albumId) {
+          rejected.push({ imageId: id, name, code: 'InvalidParameterException', message: 'Nothing was uploaded for this photo' });
+          continue;
+        }
+        pending.delete(id);
+        const image: MockImage = { imageId: id, name, status: 'queued', faceCount: null, error: null, attempts: 0, sizeBytes: slot.bytes.length, updatedAt: new Date().toISOString(), bytes: slot.bytes, type: slot.type };
+        album.images.push(image);
+        accepted.push(imageView(image));
+      }
+      broadcast(album);
+      return { queued: accepted.length, accepted, rejected };
+    }
+    throw new HttpError(404, 'NotFoundException', 'No route');
+  };
+
+  const putUpload = async (req: IncomingMessage, res: ServerResponse, album: MockAlbum, imageId: string) => {
+    const slot = pending.get(imageId);
+    if (!slot || slot.albumId !== album.albumId) throw new HttpError(404, 'ResourceNotFoundException', 'No such upload');
+    const bytes = new Uint8Array(await readBody(req));
     if (dropUploads > 0) {
       dropUploads--;
       // Cut mid-response: a connection closed before any response is silently retried by Chromium.
-      await readBody(req);
-      res.writeHead(201, { 'content-type': 'application/json', 'content-length': '1000' });
-      res.write('{"accepted":');
+      res.writeHead(200, { 'content-length': '1000' });
+      res.write('x');
       setTimeout(() => res.socket?.destroy(), 10);
       return undefined;
     }
-    const form = await formData(req);
-    const accepted: AlbumImage[] = [];
-    const rejected: { name: string; code: string; message: string }[] = [];
-    for (const file of form.getAll('files')) {
-      if (!(file instanceof File)) continue;
-      const bytes = new Uint8Array(await file.arrayBuffer());
-      if (!isImage(bytes)) {
-        rejected.push({ name: file.name, code: 'InvalidImageFormatException', message: 'Not a JPEG or PNG image' });
-        continue;
-      }
-      const image: MockImage = { imageId: randomUUID(), name: file.name, status: 'queued', faceCount: null, error: null, attempts: 0, sizeBytes: bytes.length, updatedAt: new Date().toISOString(), bytes, type: file.type || 'image/jpeg' };
-      album.images.push(image);
-      accepted.push(imageView(image));
-    }
-    broadcast(album);
-    res.statusCode = 201;
-    return { accepted, rejected };
+    if (!isImage(bytes)) throw new HttpError(415, 'InvalidImageFormatException', 'Not a JPEG or PNG image');
+    slot.bytes = bytes;
+    res.writeHead(204).end();
+    return undefined;
   };
 
   const publicApi = async (req: IncomingMessage, res: ServerResponse, parts: string[]): Promise<unknown> => {

@@ -44,6 +44,19 @@ describe('webHandler', () => {
     assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8');
     assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
     assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    assert.match(res.headers.get('content-security-policy') ?? '', /connect-src 'self';/);
+  });
+
+  test('lets the pages connect to the direct-upload origin, and nowhere else', async () => {
+    const s3 = 'https://photos.s3.eu-west-1.amazonaws.com';
+    const direct = createServer((req, res) => webHandler(dir, { uploadOrigins: [s3] })(req, res, () => res.writeHead(599).end()));
+    await new Promise<void>((resolve) => direct.listen(0, '127.0.0.1', resolve));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(direct.address() as AddressInfo).port}/s/tok123`);
+      assert.match(res.headers.get('content-security-policy') ?? '', new RegExp(`connect-src 'self' ${s3.replace(/\./g, '\\.')};`));
+    } finally {
+      await new Promise<void>((resolve) => direct.close(() => resolve()));
+    }
   });
 
   test('answers a matching ETag with 304', async () => {

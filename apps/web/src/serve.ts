@@ -16,15 +16,21 @@ const CONTENT_TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
 };
 
-/** Only our own files: photos are blob: URLs (studio) or same-origin API URLs; the camera is ours. */
-const SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy':
-    "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  'x-content-type-options': 'nosniff',
-  // The storefront URL carries the album's share token: never leak it in a Referer.
-  'referrer-policy': 'no-referrer',
-  'permissions-policy': 'camera=(self), microphone=()',
-};
+/**
+ * Only our own files: photos are blob: URLs (studio) or same-origin API URLs; the camera is ours.
+ * The one exception: the studio PUTs photos straight to the blob store's origin (presigned S3 URLs).
+ */
+function securityHeaders(uploadOrigins: readonly string[]): Record<string, string> {
+  const connect = ["'self'", ...uploadOrigins].join(' ');
+  return {
+    'content-security-policy':
+      `default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self'; script-src 'self'; connect-src ${connect}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`,
+    'x-content-type-options': 'nosniff',
+    // The storefront URL carries the album's share token: never leak it in a Referer.
+    'referrer-policy': 'no-referrer',
+    'permissions-policy': 'camera=(self), microphone=()',
+  };
+}
 
 const SHARE_TOKEN = /^[A-Za-z0-9_-]{1,200}$/;
 const ASSET_NAME = /^[A-Za-z0-9_-]+\.(js|css)$/;
@@ -41,25 +47,31 @@ export function routeWebPath(pathname: string): { file: string } | { redirect: s
   return undefined;
 }
 
-export function webHandler(dir: string = webAssetsDir()): WebHandler {
+export interface WebHandlerOptions {
+  /** Origins the studio may upload to directly (e.g. the S3 bucket's), added to connect-src. */
+  uploadOrigins?: readonly string[];
+}
+
+export function webHandler(dir: string = webAssetsDir(), options: WebHandlerOptions = {}): WebHandler {
+  const headers = securityHeaders(options.uploadOrigins ?? []);
   return (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     const route = routeWebPath(pathname);
     if (!route) return next();
     if ('redirect' in route) {
-      res.writeHead(302, { location: route.redirect, ...SECURITY_HEADERS }).end();
+      res.writeHead(302, { location: route.redirect, ...headers }).end();
       return;
     }
-    sendFile(path.join(dir, route.file), req, res).catch(next);
+    sendFile(path.join(dir, route.file), req, res, headers).catch(next);
   };
 }
 
-async function sendFile(file: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function sendFile(file: string, req: IncomingMessage, res: ServerResponse, security: Record<string, string>): Promise<void> {
   const info = await stat(file);
   const etag = `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
   const headers = {
-    ...SECURITY_HEADERS,
+    ...security,
     'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
     // Files keep their names across builds, so browsers revalidate (cheap 304s) instead of caching blindly.
     'cache-control': 'no-cache',

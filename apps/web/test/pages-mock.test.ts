@@ -60,9 +60,11 @@ describe('studio and storefront on the mock API', () => {
   test('uploads several photos, refuses a non-image, and processing reaches 100 %', async () => {
     await page.setInputFiles('#photo-files', [jpeg('anna-2.jpg'), jpeg('bob-1.jpg'), jpeg('group-fail.jpg'), { name: 'broken.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not really a jpeg') }]);
     await page.locator('.upload-list li[data-state="rejected"]', { hasText: 'Not a JPEG or PNG image' }).waitFor();
+    // The bars already stood at 100 % for the first photo: wait for the new photos' own states.
+    await page.locator('.upload-list li[data-state="done"]').nth(3).waitFor();
     await page.locator('[data-testid="upload-progress"][aria-valuenow="100"]').waitFor();
-    await page.locator('[data-testid="processing-progress"][aria-valuenow="100"]').waitFor();
-    assert.match(await page.getByTestId('processing-details').innerText(), /3 indexed · 1 failed/);
+    await page.getByTestId('processing-details').filter({ hasText: /3 indexed · 1 failed · 0 queued · 0 processing/ }).waitFor();
+    assert.equal(await page.getByTestId('processing-progress').getAttribute('aria-valuenow'), '100');
     await page.getByRole('heading', { name: 'Failed photos' }).waitFor();
     await page.getByText('could not decode the image').waitFor();
     await screenshots(page, 'mock', '2-processed-with-failure');

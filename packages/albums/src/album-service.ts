@@ -42,6 +42,14 @@ export interface AlbumImage {
   updatedAt: string;
 }
 
+/** A direct upload that `completeUploads` refused, with the Rekognition-style error name. */
+export interface RejectedUpload {
+  imageId: string;
+  name: string | null;
+  code: 'InvalidParameterException' | 'ImageTooLargeException';
+  message: string;
+}
+
 export interface PhotoMatch {
   imageId: string;
   name: string | null;
@@ -172,14 +180,18 @@ export class AlbumService {
     return records.map(toAlbumImage);
   }
 
-  /** Direct uploads: where each file goes (a presigned S3 URL, or undefined → upload through the gateway). */
-  async prepareUploads(tenantId: string, albumId: string, count: number): Promise<{ imageId: string; url: string | undefined }[]> {
+  /**
+   * Direct uploads: where each file goes (a presigned S3 URL, or undefined → upload through the
+   * gateway). A declared content type is signed into the URL, so the PUT must send that type.
+   */
+  async prepareUploads(tenantId: string, albumId: string, files: readonly { contentType?: string }[]): Promise<{ imageId: string; url: string | undefined }[]> {
     await this.repos.albums.get(tenantId, albumId);
-    if (!(count >= 1 && count <= 1000)) throw new InvalidParameterError('Request has invalid parameters: 1–1000 files per request');
+    if (!(files.length >= 1 && files.length <= 1000)) throw new InvalidParameterError('Request has invalid parameters: 1–1000 files per request');
     return Promise.all(
-      Array.from({ length: count }, async () => {
+      files.map(async (file) => {
         const imageId = randomUUID();
-        return { imageId, url: await this.deps.blobs.presignPut(this.blobKey(tenantId, albumId, imageId), { expiresInSeconds: 3600 }) };
+        const key = this.blobKey(tenantId, albumId, imageId);
+        return { imageId, url: await this.deps.blobs.presignPut(key, { expiresInSeconds: 3600, ...(file.contentType ? { contentType: file.contentType } : {}) }) };
       }),
     );
   }
@@ -191,18 +203,30 @@ export class AlbumService {
     await this.deps.blobs.put(this.blobKey(tenantId, albumId, imageId), sniffImage(stream), { contentType: contentType ?? undefined, maxBytes: this.deps.maxPhotoBytes ?? DEFAULT_MAX_PHOTO_BYTES });
   }
 
-  /** Confirms direct uploads: each blob must exist; then rows and messages. */
-  async completeUploads(tenantId: string, albumId: string, uploads: readonly { imageId: string; name?: string }[]): Promise<AlbumImage[]> {
+  /**
+   * Confirms direct uploads, each on its own: a stored blob within the size limit becomes a queued
+   * photo; a missing blob, or one over the limit (deleted at once), is refused with a reason.
+   */
+  async completeUploads(tenantId: string, albumId: string, uploads: readonly { imageId: string; name?: string }[]): Promise<{ queued: AlbumImage[]; rejected: RejectedUpload[] }> {
     await this.repos.albums.get(tenantId, albumId);
+    const limit = this.deps.maxPhotoBytes ?? DEFAULT_MAX_PHOTO_BYTES;
     const images = [];
+    const rejected: RejectedUpload[] = [];
     for (const u of uploads) {
       assertUuid(u.imageId);
       const blobKey = this.blobKey(tenantId, albumId, u.imageId);
       const head = await this.deps.blobs.head(blobKey);
-      if (!head) throw new InvalidParameterError(`Request has invalid parameters: nothing was uploaded for ${u.imageId}`);
-      images.push({ id: u.imageId, blobKey, originalName: u.name ?? null, contentType: head.contentType ?? null, sizeBytes: head.size });
+      const name = u.name ?? null;
+      if (!head) {
+        rejected.push({ imageId: u.imageId, name, code: 'InvalidParameterException', message: 'Nothing was uploaded for this photo' });
+      } else if (head.size > limit) {
+        await this.deps.blobs.delete([blobKey]);
+        rejected.push({ imageId: u.imageId, name, code: 'ImageTooLargeException', message: `The photo is larger than the ${limit}-byte limit` });
+      } else {
+        images.push({ id: u.imageId, blobKey, originalName: name, contentType: head.contentType ?? null, sizeBytes: head.size });
+      }
     }
-    return this.register(tenantId, albumId, images);
+    return { queued: images.length > 0 ? await this.register(tenantId, albumId, images) : [], rejected };
   }
 
   async photos(tenantId: string, albumId: string, request: { status?: ImageRecord['status']; maxResults?: number; nextToken?: string }): Promise<{ photos: AlbumImage[]; nextToken?: string }> {

@@ -158,7 +158,7 @@ export function albumHttp(options: AlbumHttpOptions): AlbumHttp {
       const described = files.map(describeUpload);
       const tooBig = described.find((f) => f.size !== undefined && f.size > options.photoLimitBytes);
       if (tooBig) throw new FacerecError('ImageTooLarge', `${tooBig.name} is larger than the ${options.photoLimitBytes}-byte limit`);
-      const prepared = await albums.prepareUploads(ctx.tenantId, ctx.albumId, described.length);
+      const prepared = await albums.prepareUploads(ctx.tenantId, ctx.albumId, described);
       const uploads = prepared.map((p, i) => {
         rememberName(pendingNames, p.imageId, described[i].name);
         const headers = described[i].contentType ? { 'Content-Type': described[i].contentType } : {};
@@ -178,9 +178,9 @@ export function albumHttp(options: AlbumHttpOptions): AlbumHttp {
         const name = typeof given[imageId] === 'string' ? (given[imageId] as string) : pendingNames.get(imageId);
         return name !== undefined ? { imageId, name } : { imageId };
       });
-      const queued = await albums.completeUploads(ctx.tenantId, ctx.albumId, uploads);
+      const { queued, rejected } = await albums.completeUploads(ctx.tenantId, ctx.albumId, uploads);
       for (const id of imageIds) pendingNames.delete(id);
-      ctx.res.json({ queued: queued.length });
+      ctx.res.json({ queued: queued.length, accepted: queued, rejected });
     },
     SearchAlbum: (ctx) => search(ctx, studioBase(ctx.albumId)),
     GetPublicAlbum: async (ctx) => {

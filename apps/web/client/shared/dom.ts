@@ -39,6 +39,11 @@ export function formatDuration(seconds: number): string {
   return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
+/** "1 photo", "3 photos": a count with its noun in the right number. */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export function percent(fraction: number): number {
   return Math.floor(Math.max(0, Math.min(1, fraction)) * 100);
 }

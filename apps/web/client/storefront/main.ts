@@ -3,7 +3,7 @@
  * match first, with downloads. Mobile first; the selfie goes to the search request and nowhere else.
  */
 import { ApiError, PublicApi, type PhotoMatch, type PublicAlbum } from '../../src/lib/api.js';
-import { faceBox, h, replaceChildren } from '../shared/dom.js';
+import { count, faceBox, h, replaceChildren } from '../shared/dom.js';
 
 /** The gateway's default multipart limit (UPLOAD_FILE_LIMIT_BYTES); larger selfies are refused early. */
 const MAX_SELFIE_BYTES = 15 * 1024 * 1024;
@@ -59,7 +59,7 @@ function renderSearch(album: PublicAlbum): void {
   const canUseCamera = typeof navigator.mediaDevices?.getUserMedia === 'function';
   replaceChildren(root,
     h('h1', {}, album.name),
-    h('p', {}, `Find your photos among ${album.photoCount} in this album: take a selfie or choose a photo of yourself.`),
+    h('p', {}, `Find your photos among ${count(album.photoCount, 'photo')} in this album: take a selfie or choose a photo of yourself.`),
     h('p', { class: 'privacy' }, 'Your selfie is only used for this search. It is not stored.'),
     h('div', { class: 'buttons' },
       h('label', { for: 'selfie', class: 'button primary' }, 'Take or choose a selfie'),
@@ -128,13 +128,13 @@ function showMatches(results: HTMLElement, matches: PhotoMatch[]): void {
     announce('No photos matched.');
     return;
   }
-  const heading = h('h2', { id: 'results-title', tabindex: -1 }, `${matches.length} photo${matches.length === 1 ? '' : 's'} of you`);
+  const heading = h('h2', { id: 'results-title', tabindex: -1 }, `${count(matches.length, 'photo')} of you`);
   replaceChildren(results,
     heading,
     h('a', { class: 'button primary', href: api.downloadUrl(matches.map((m) => m.imageId)), download: 'photos.zip' }, `Download all (${matches.length})`),
     h('ul', { class: 'match-grid' }, matches.map(matchCard)),
   );
-  announce(`Found ${matches.length} photo${matches.length === 1 ? '' : 's'}.`);
+  announce(`Found ${count(matches.length, 'photo')}.`);
   heading.focus();
 }
 

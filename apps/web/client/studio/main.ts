@@ -6,9 +6,9 @@
 import { ApiError, looksLikeApiKey, StudioApi, type Album, type AlbumImage, type AlbumProgress } from '../../src/lib/api.js';
 import { encodeQr, qrToSvg } from '../../src/lib/qr.js';
 import { UploadQueue, type UploadItem } from '../../src/lib/upload-queue.js';
-import { faceBox, formatBytes, formatDuration, h, percent, progressBar, replaceChildren } from '../shared/dom.js';
+import { count, faceBox, formatBytes, formatDuration, h, percent, progressBar, replaceChildren } from '../shared/dom.js';
 import { filesFromDrop, isProbablyImage } from './files.js';
-import { uploadPhoto } from './upload.js';
+import { studioUploads } from './upload.js';
 
 const KEY_STORAGE = 'facerec.studio.key';
 const root = document.getElementById('app') as HTMLElement;
@@ -182,7 +182,7 @@ function progressSection(api: StudioApi, album: Album, refresh: { photos(): Prom
   const show = (p: AlbumProgress) => {
     const finished = p.indexed + p.failed;
     const fraction = p.total === 0 ? 0 : finished / p.total;
-    bar.set(fraction, p.total === 0 ? 'No photos yet' : `${finished} / ${p.total} photos · ${percent(fraction)} %`);
+    bar.set(fraction, p.total === 0 ? 'No photos yet' : `${finished} / ${count(p.total, 'photo')} · ${percent(fraction)} %`);
     const parts = [`${p.indexed} indexed`, `${p.failed} failed`, `${p.queued} queued`, `${p.processing} processing`, `${p.faces} faces`];
     if (p.imagesPerSecond) parts.push(`${p.imagesPerSecond.toFixed(1)} photos/s`);
     if (!p.done && p.etaSeconds !== null) parts.push(`about ${formatDuration(p.etaSeconds)} left`);
@@ -224,15 +224,23 @@ function uploadSection(api: StudioApi, album: Album): HTMLElement {
   const list = h('ul', { class: 'upload-list', 'aria-label': 'Uploads' });
   const retryAll = h('button', { type: 'button', hidden: true }, 'Retry failed uploads');
   const rows = new Map<number, HTMLElement>();
+  const uploads = studioUploads(api, album.albumId);
+  let announcedIdle = true;
   const queue: UploadQueue<File> = new UploadQueue<File>({
     concurrency: 4,
     describe: (file) => ({ name: file.name, size: file.size }),
-    upload: (file, onProgress) => uploadPhoto(api, album.albumId, file, onProgress),
+    upload: uploads.upload,
     onChange: (item) => {
       if (item) updateRow(item);
       const s = queue.summary();
       overall.set(s.fraction, s.files === 0 ? 'Nothing uploaded yet' : `${s.done} of ${s.files - s.rejected} uploaded · ${formatBytes(s.loadedBytes)} of ${formatBytes(s.totalBytes)} · ${percent(s.fraction)} %${s.failed ? ` · ${s.failed} failed` : ''}${s.rejected ? ` · ${s.rejected} refused` : ''}`);
       retryAll.hidden = s.failed === 0;
+      const idle = s.waiting === 0 && s.uploading === 0;
+      if (idle && !announcedIdle && s.files > 0) {
+        const problems = [s.failed ? `${s.failed} failed` : '', s.rejected ? `${s.rejected} refused` : ''].filter(Boolean).join(', ');
+        announce(`${count(s.done, 'photo')} uploaded${problems ? ` (${problems})` : ''}.`, s.failed > 0);
+      }
+      announcedIdle = idle;
     },
   });
   retryAll.addEventListener('click', () => queue.retryAllFailed());
@@ -257,11 +265,13 @@ function uploadSection(api: StudioApi, album: Album): HTMLElement {
     const images = files.filter(isProbablyImage);
     const skipped = files.length - images.length;
     if (images.length === 0) {
-      announce(skipped ? `None of the ${skipped} files is an image.` : 'No files chosen.', true);
+      announce(skipped ? (skipped === 1 ? 'That file is not an image.' : `None of the ${skipped} files is an image.`) : 'No files chosen.', true);
       return;
     }
+    uploads.reserve(images);
+    announcedIdle = false;
     for (const item of queue.add(images)) updateRow(item);
-    announce(`Uploading ${images.length} photos${skipped ? ` (${skipped} files that are not images skipped)` : ''}.`);
+    announce(`Uploading ${count(images.length, 'photo')}${skipped ? ` (${count(skipped, 'file')} that ${skipped === 1 ? 'is not an image' : 'are not images'} skipped)` : ''}.`);
   };
 
   const fileInput = h('input', { id: 'photo-files', type: 'file', multiple: true, accept: 'image/*', class: 'visually-hidden' });
@@ -302,7 +312,7 @@ async function loadFailed(api: StudioApi, album: Album, section: HTMLElement): P
   const retry = async (imageIds: string[] | undefined) => {
     try {
       const n = await api.retryPhotos(album.albumId, imageIds);
-      announce(`${n} photo${n === 1 ? '' : 's'} queued again.`);
+      announce(`${count(n, 'photo')} queued again.`);
       await loadFailed(api, album, section);
     } catch (error) {
       announce(describeError(error), true);
@@ -388,7 +398,7 @@ async function loadPeople(api: StudioApi, album: Album, section: HTMLElement): P
   );
   people.forEach((person, index) => {
     const canvas = h('canvas', { width: 96, height: 96, 'aria-hidden': 'true' });
-    list.append(h('li', {}, canvas, h('span', {}, `Person ${index + 1}`), h('span', { class: 'hint' }, `${person.photoCount} photos`)));
+    list.append(h('li', {}, canvas, h('span', {}, `Person ${index + 1}`), h('span', { class: 'hint' }, count(person.photoCount, 'photo'))));
     void thumbnail(api, album.albumId, person.sample.imageId).then((url) => drawFaceCrop(canvas, url, person.sample.box), () => undefined);
   });
 }

@@ -2,6 +2,7 @@
  * Types and a fetch client for the albums REST API (docs/albums-api.md). Shared by the studio and
  * the storefront bundles; uses only fetch/FormData/Blob so it also runs (and is tested) in Node.
  */
+import type { CompletedUploads, PreparedUpload, UploadDescription } from './direct-upload.js';
 import { readEventStream } from './sse.js';
 
 export type ImageStatus = 'queued' | 'processing' | 'indexed' | 'failed';
@@ -165,6 +166,17 @@ export class StudioApi {
     if (query.limit) params.set('limit', String(query.limit));
     const qs = params.toString();
     return this.get(`/albums/${encodeURIComponent(albumId)}/photos${qs ? `?${qs}` : ''}`);
+  }
+
+  /** Where to PUT each file: presigned S3 URLs (`direct`) or the gateway's own upload route. */
+  prepareUploads(albumId: string, files: UploadDescription[]): Promise<{ uploads: PreparedUpload[]; direct: boolean }> {
+    return this.withBody('POST', `/albums/${encodeURIComponent(albumId)}/uploads`, { files });
+  }
+
+  /** Queues files whose bytes were PUT; each is accepted or refused on its own. */
+  completeUploads(albumId: string, uploads: { imageId: string; name: string }[]): Promise<CompletedUploads> {
+    const names = Object.fromEntries(uploads.map((u) => [u.imageId, u.name]));
+    return this.withBody('POST', `/albums/${encodeURIComponent(albumId)}/uploads/complete`, { imageIds: uploads.map((u) => u.imageId), names });
   }
 
   async retryPhotos(albumId: string, imageIds?: string[]): Promise<number> {

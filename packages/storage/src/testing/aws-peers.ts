@@ -21,8 +21,14 @@ export interface AwsPeer {
 export const TEST_AWS_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 export const TEST_AWS_REGION = 'us-east-1';
 
-/** s3rver with the given buckets created up front (default: `test-bucket`). */
-export async function startS3rver(options: { buckets?: readonly string[] } = {}): Promise<AwsPeer & { directory: string }> {
+/** A bucket CORS rule letting any origin PUT (what a browser needs for presigned uploads). */
+const PUT_FROM_ANY_ORIGIN = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedHeader>*</AllowedHeader><MaxAgeSeconds>600</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+
+/**
+ * s3rver with the given buckets created up front (default: `test-bucket`); `cors` lets browsers on
+ * any origin PUT to them, like the production bucket's rule.
+ */
+export async function startS3rver(options: { buckets?: readonly string[]; cors?: boolean } = {}): Promise<AwsPeer & { directory: string }> {
   const directory = await mkdtemp(join(tmpdir(), 'facerec-s3rver-'));
   const server = new S3rver({
     address: '127.0.0.1',
@@ -31,7 +37,7 @@ export async function startS3rver(options: { buckets?: readonly string[] } = {})
     directory,
     // Path-style only: virtual-host buckets would need DNS for <bucket>.127.0.0.1.
     vhostBuckets: false,
-    configureBuckets: (options.buckets ?? ['test-bucket']).map((name) => ({ name })),
+    configureBuckets: (options.buckets ?? ['test-bucket']).map((name) => ({ name, configs: options.cors ? [PUT_FROM_ANY_ORIGIN] : [] })),
   });
   const address = await server.run();
   return {
