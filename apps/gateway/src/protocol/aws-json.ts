@@ -94,6 +94,8 @@ function awsErrorHandler(error: unknown, _req: Request, res: Response, _next: Ne
   ctx.errorName = wire.name;
   if (wire.fault) ctx.log.error({ err: error, operation: ctx.operation }, 'request failed');
   if (res.headersSent) return;
+  // Throttled and unavailable answers say when to come back, as they do on REST (SDKs ignore it).
+  if (wire.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(wire.retryAfterSeconds));
   res
     .status(wire.awsStatus)
     .setHeader('x-amzn-ErrorType', wire.name)
