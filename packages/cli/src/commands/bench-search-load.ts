@@ -1,14 +1,14 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import sharp from 'sharp';
 import { CreateCollectionCommand, IndexFacesCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
 import { connect, createRepositories, SecretBox, type NewFace } from '@facerec/db';
 import { percentiles } from '@facerec/eval';
 import { embeddingDim, FacePipeline, loadEngineConfig, resolveModelSet } from '@facerec/face';
 import { loadGatewayConfig, resolveServerKey, startGateway, type GatewayConfig } from '@facerec/gateway';
 import { LocalVectorIndex, vectorCollectionKey } from '@facerec/storage';
+import { portraitsOf, selfies } from './load-images.js';
 import { runLoadInChild, signSearches, type LoadResult } from './search-load-client.js';
 
 export interface SearchLoadOptions {
@@ -51,20 +51,6 @@ function* syntheticFaces(count: number, dim: number): Generator<Float32Array> {
     if (i % 10 === 0) centre = unit(Float32Array.from({ length: dim }, () => gaussian(r)));
     yield unit(Float32Array.from(centre, (c) => c + 0.35 * gaussian(r) / Math.sqrt(dim) * 3));
   }
-}
-
-async function portraitsOf(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (!entry.isDirectory() || entry.name.startsWith('_')) continue;
-    for (const f of await readdir(path.join(dir, entry.name))) if (/\.jpe?g$/i.test(f)) out.push(path.join(dir, entry.name, f));
-  }
-  return out.sort();
-}
-
-/** Selfie-sized JPEGs (≈ 640 px long side, quality 85), as a phone upload would be after resizing. */
-async function selfies(files: readonly string[]): Promise<Uint8Array[]> {
-  return Promise.all(files.map(async (f) => new Uint8Array(await sharp(await readFile(f)).rotate().resize(640, 640, { fit: 'inside', withoutEnlargement: false }).jpeg({ quality: 85 }).toBuffer())));
 }
 
 async function loadCollectionKey(config: GatewayConfig, tenantId: string, collectionId: string): Promise<string> {

@@ -12,14 +12,16 @@ import { simCommand } from './sim.js';
 import { workerCommand } from './worker.js';
 import { benchFindCommand } from './bench-find.js';
 import { benchAlbumCommand } from './bench-album.js';
+import { benchSoakCommand } from './bench-soak.js';
 
-/** `bench find|make-gallery|album` are the album benches; the other kinds stay with `bench`. */
+/** `bench find|make-gallery|album|soak` are the album benches; the other kinds stay with `bench`. */
 const benchWithAlbums: Command = {
-  summary: benchCommand.summary + '; album search accuracy (find, make-gallery) and ingestion throughput (album)',
-  usage: [benchCommand.usage, benchFindCommand.usage, benchAlbumCommand.usage].join('\n       '),
+  summary: benchCommand.summary + '; album search accuracy (find, make-gallery), ingestion throughput (album) and searches during ingestion (soak)',
+  usage: [benchCommand.usage, benchFindCommand.usage, benchAlbumCommand.usage, benchSoakCommand.usage].join('\n       '),
   run(args) {
     if (args[0] === 'find' || args[0] === 'make-gallery') return benchFindCommand.run(args);
     if (args[0] === 'album') return benchAlbumCommand.run(args.slice(1));
+    if (args[0] === 'soak') return benchSoakCommand.run(args.slice(1));
     return benchCommand.run(args);
   },
 };
