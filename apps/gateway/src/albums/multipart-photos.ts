@@ -74,6 +74,11 @@ export function receivePhotos(req: IncomingMessage, options: PhotoUploadOptions)
 async function receiveOne(file: Readable, info: busboy.FileInfo, options: PhotoUploadOptions): Promise<Outcome> {
   const name = info.filename || null;
   const body = new PassThrough();
+  // A body cut off mid-part makes busboy destroy the part's stream with "Unexpected end of form":
+  // pipe() does not forward that error, and unhandled it would crash the process. Fail the upload.
+  // The upload sees that error through `body`; once the upload has given up, nobody else listens.
+  file.once('error', (error) => body.destroy(error));
+  body.on('error', () => undefined);
   file.pipe(body);
   try {
     const image = await options.upload({ name, contentType: info.mimeType || null, stream: body });
