@@ -6,11 +6,13 @@ import { authenticate } from '../rest/router.js';
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import multer from 'multer';
 import { FacerecError, InvalidParameterError } from '@facerec/core';
-import type { AlbumService, Person, SearchResult } from '@facerec/albums';
+import type { AlbumImage, AlbumService, Person, SearchResult } from '@facerec/albums';
 import type { AlbumRecord } from '@facerec/db';
 import type { KeyStore } from '../auth/key-store.js';
 import type { PublicRateLimits } from '../config.js';
 import { RateLimitedError } from '../errors.js';
+import { closeIfUnread, cutOffAbove } from '../protocol/body-limit.js';
+import { OversizePartGuard } from '../protocol/upload-guard.js';
 import { contextOf } from '../observability/request-context.js';
 import { EventStreams } from './events.js';
 import { receivePhotos } from './multipart-photos.js';
@@ -39,6 +41,11 @@ export interface AlbumHttp {
 }
 
 const MAX_FILES_PER_REQUEST = 500;
+/** An oversize photo part is skipped (read and dropped) up to this much; past it the upload is cut off with 413. */
+const OVERSIZE_SKIP_BYTES = 32 * 1024 * 1024;
+const JSON_LIMIT_BYTES = 1024 * 1024;
+/** Selfie form fields and multipart framing on top of the file. */
+const SELFIE_FORM_OVERHEAD_BYTES = 128 * 1024;
 const MAX_DOWNLOAD = 500;
 const STATUSES = new Set(['queued', 'processing', 'indexed', 'failed']);
 /** Names given at prepare time, until complete (one gateway's memory; complete may also name them). */
@@ -63,7 +70,10 @@ export function albumHttp(options: AlbumHttpOptions): AlbumHttp {
   const searchPerIp = new TokenBuckets(options.rateLimits.searchesPerIpPerMinute, options.now);
   const searchPerAlbum = new TokenBuckets(options.rateLimits.searchesPerAlbumPerMinute, options.now);
   const fetchPerIp = new TokenBuckets(options.rateLimits.fetchesPerIpPerMinute, options.now);
-  const selfie = multer({ storage: multer.memoryStorage(), limits: { fileSize: options.searchFileLimitBytes, files: 1, fields: 10, fieldSize: 4096 } }).single('file');
+  const selfie = cutOffAbove(
+    options.searchFileLimitBytes + SELFIE_FORM_OVERHEAD_BYTES,
+    multer({ storage: multer.memoryStorage(), limits: { fileSize: options.searchFileLimitBytes, files: 1, fields: 10, fieldSize: 4096 } }).single('file'),
+  );
 
   const studioBase = (albumId: string) => `/api/v1/albums/${albumId}`;
   const publicBase = (token: string) => `/api/v1/public/albums/${encodeURIComponent(token)}`;
@@ -118,11 +128,15 @@ export function albumHttp(options: AlbumHttpOptions): AlbumHttp {
     UploadPhotos: async (ctx) => {
       // Unknown album: refuse before reading any of the body.
       await albums.get(ctx.tenantId, ctx.albumId);
-      const result = await receivePhotos(ctx.req, {
+      const guard = new OversizePartGuard<AlbumImage>(ctx.req, options.photoLimitBytes, OVERSIZE_SKIP_BYTES);
+      const received = receivePhotos(ctx.req, {
         limitBytes: options.photoLimitBytes,
         maxFiles: MAX_FILES_PER_REQUEST,
-        upload: (file) => albums.upload(ctx.tenantId, ctx.albumId, file),
+        upload: guard.track((file) => albums.upload(ctx.tenantId, ctx.albumId, file)),
       });
+      const result = await Promise.race([received.finally(() => guard.stop()), guard.tripped.then((name) => ({ cutOffAt: name }))]);
+      if ('cutOffAt' in result) return answerCutOff(ctx, guard, result.cutOffAt, options.photoLimitBytes);
+      if (result.accepted.length === 0 && result.rejected.length === 0) throw new InvalidParameterError('Request has invalid parameters: the upload holds no "files" part');
       // Nothing stored and the store or queue is down: the whole request is retryable (503).
       if (result.accepted.length === 0 && result.fault !== undefined) throw result.fault;
       ctx.res.status(201).json({ accepted: result.accepted, rejected: result.rejected });
@@ -225,7 +239,7 @@ export function albumHttp(options: AlbumHttpOptions): AlbumHttp {
     const chain: RequestHandler[] = [named(route)];
     if (route.access === 'studio') chain.push(authenticate(options.keys));
     else chain.push(storefront(albums, route, { searchPerIp, searchPerAlbum, fetchPerIp }));
-    if (route.body === 'json') chain.push(express.json({ limit: '1mb' }));
+    if (route.body === 'json') chain.push(cutOffAbove(JSON_LIMIT_BYTES, express.json({ limit: JSON_LIMIT_BYTES })));
     if (route.body === 'multipart' && route.operation !== 'UploadPhotos') chain.push(selfie);
     chain.push(async (req, res) => {
       const ctx: Ctx = { req, res, tenantId: contextOf(res).tenantId ?? '', albumId: param(req, 'albumId') };
@@ -236,6 +250,25 @@ export function albumHttp(options: AlbumHttpOptions): AlbumHttp {
     router[route.method](route.path, ...chain);
   }
   return { router, closeStreams: () => streams.closeAll() };
+}
+
+/**
+ * A photo part far over the limit: stop reading (the connection closes after the answer) and
+ * answer 413 with what was accepted and rejected before it; nothing of the big part was kept.
+ */
+async function answerCutOff(ctx: Ctx, guard: OversizePartGuard<AlbumImage>, name: string, limitBytes: number): Promise<void> {
+  ctx.req.unpipe();
+  ctx.req.pause();
+  const outcome = await guard.outcome();
+  const context = contextOf(ctx.res);
+  context.errorName = 'ImageTooLargeException';
+  closeIfUnread(ctx.req, ctx.res);
+  ctx.res.status(413).json({
+    code: 'ImageTooLargeException',
+    message: `${name} is larger than the ${limitBytes}-byte limit; the rest of the upload was not read`,
+    requestId: context.requestId,
+    ...outcome,
+  });
 }
 
 /** The album a storefront request resolved to (set by `storefront`). */

@@ -7,6 +7,7 @@
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { OPERATIONS, type FaceApi, type OperationName } from '@facerec/service';
 import { GatewayError, toWireError } from '../errors.js';
+import { closeIfUnread, cutOffAbove } from './body-limit.js';
 import type { SigV4Verifier } from '../auth/sigv4.js';
 import { contextOf } from '../observability/request-context.js';
 import { decodeImageBlobs, encodeResponse, isJsonObject, type JsonObject } from './json-codec.js';
@@ -25,7 +26,7 @@ const KNOWN = new Set<string>(OPERATIONS);
 export function awsJsonRouter(options: AwsJsonOptions): Router {
   const router = Router();
   const handler: RequestHandler = (req, res) => handle(options, req, res);
-  router.post('/', markAwsRequest, express.raw({ type: () => true, limit: options.bodyLimitBytes }), handler);
+  router.post('/', markAwsRequest, cutOffAbove(options.bodyLimitBytes, express.raw({ type: () => true, limit: options.bodyLimitBytes })), handler);
   // Only errors raised inside this router reach it: everything on POST / answers in AWS's shape.
   router.use(awsErrorHandler);
   return router;
@@ -88,12 +89,13 @@ function invoke(api: FaceApi, operation: OperationName, tenantId: string, input:
   return method.call(api, { tenantId }, input);
 }
 
-function awsErrorHandler(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
+function awsErrorHandler(error: unknown, req: Request, res: Response, _next: NextFunction): void {
   const ctx = contextOf(res);
   const wire = toWireError(error);
   ctx.errorName = wire.name;
   if (wire.fault) ctx.log.error({ err: error, operation: ctx.operation }, 'request failed');
   if (res.headersSent) return;
+  closeIfUnread(req, res);
   // Throttled and unavailable answers say when to come back, as they do on REST (SDKs ignore it).
   if (wire.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(wire.retryAfterSeconds));
   res

@@ -10,6 +10,7 @@ import { GatewayError, toWireError } from '../errors.js';
 import { verifyBearer } from '../auth/bearer.js';
 import type { KeyStore } from '../auth/key-store.js';
 import { contextOf } from '../observability/request-context.js';
+import { closeIfUnread, cutOffAbove } from '../protocol/body-limit.js';
 import { REST_ROUTES, type RestInput, type RestRoute } from './routes.js';
 import { openApiDocument } from './openapi.js';
 import { docsPage } from './docs-page.js';
@@ -21,9 +22,11 @@ export interface RestOptions {
 }
 
 export const REST_BASE = '/api/v1';
-const JSON_LIMIT = '1mb';
+const JSON_LIMIT_BYTES = 1024 * 1024;
 const MAX_FORM_FIELDS = 20;
 const MAX_FIELD_BYTES = 64 * 1024;
+/** Multipart framing (part headers, boundaries) on top of the files and fields. */
+const FORM_OVERHEAD_BYTES = 64 * 1024;
 
 export function restRouter(options: RestOptions): Router {
   const router = Router();
@@ -73,14 +76,16 @@ export function authenticate(keys: KeyStore): RequestHandler {
   };
 }
 
+/** Body parsers that answer ImageTooLarge as soon as a body cannot fit, instead of reading it to the end. */
 function bodyParser(route: RestRoute, options: RestOptions): RequestHandler {
-  if (route.body === 'json') return express.json({ limit: JSON_LIMIT });
+  if (route.body === 'json') return cutOffAbove(JSON_LIMIT_BYTES, express.json({ limit: JSON_LIMIT_BYTES }));
   if (route.body === 'none') return (_req, _res, next) => next();
   const files = route.fields.filter((f) => f.type === 'file').map((f) => ({ name: f.name, maxCount: 1 }));
-  return multer({
+  const parser = multer({
     storage: multer.memoryStorage(),
     limits: { fileSize: options.uploadFileLimitBytes, files: files.length, fields: MAX_FORM_FIELDS, fieldSize: MAX_FIELD_BYTES },
   }).fields(files);
+  return cutOffAbove(files.length * options.uploadFileLimitBytes + MAX_FORM_FIELDS * MAX_FIELD_BYTES + FORM_OVERHEAD_BYTES, parser);
 }
 
 function dispatch(route: RestRoute, api: FaceApi): RequestHandler {
@@ -112,12 +117,13 @@ function restInput(req: Request): RestInput {
   };
 }
 
-export function restErrorHandler(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
+export function restErrorHandler(error: unknown, req: Request, res: Response, _next: NextFunction): void {
   const ctx = contextOf(res);
   const wire = toWireError(error);
   ctx.errorName = wire.name;
   if (wire.fault) ctx.log.error({ err: error, operation: ctx.operation }, 'request failed');
   if (res.headersSent) return;
+  closeIfUnread(req, res);
   if (wire.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(wire.retryAfterSeconds));
   res.status(wire.restStatus).json({ code: wire.name, message: wire.message, requestId: ctx.requestId });
 }
