@@ -94,5 +94,8 @@ function capped(source: Readable, limitBytes: number): Readable {
     },
   });
   source.on('error', (error) => cap.destroy(error));
+  // The consumer may attach its handlers a tick later (after an await): it still sees the error
+  // (pipeline/finished report an already-errored stream), but the process must not crash first.
+  cap.on('error', () => undefined);
   return source.pipe(cap);
 }
