@@ -36,6 +36,8 @@ export interface SoakOptions {
   searchesPerSearcher?: number;
   /** Identity folders: every other portrait is indexed, all of them are sent as selfies. */
   portraits: string;
+  /** Use only this many portraits, spread over the identities (tests: a shorter set-up). */
+  portraitLimit?: number;
   /** Uploaded (recursively, repeatedly) into an album while the searchers run. */
   album: string;
   /** Engine threads (default: the machine's cores). */
@@ -90,7 +92,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       maxAttempts: 1,
       requestHandler: { httpAgent: { keepAlive: true, maxSockets: options.searchers } },
     });
-    const selfieSet = await prepareCollection(client, options.portraits, log);
+    const selfieSet = await prepareCollection(client, options.portraits, options.portraitLimit ?? Infinity, log);
     const ingestion = await Ingestion.start(stack, options.album, log);
     const rss = new RssSampler();
     const loadAverageStart = os.loadavg()[0];
@@ -140,8 +142,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
  * Creates the searched collection from every other portrait and sends each selfie once (which
  * also warms the engine and the index); selfies with no detectable face are left out.
  */
-async function prepareCollection(client: RekognitionClient, dir: string, log: (line: string) => void): Promise<{ images: Uint8Array[]; withoutFace: number }> {
-  const files = await portraitsOf(dir);
+async function prepareCollection(client: RekognitionClient, dir: string, limit: number, log: (line: string) => void): Promise<{ images: Uint8Array[]; withoutFace: number }> {
+  const all = await portraitsOf(dir);
+  const step = Math.max(1, all.length / limit);
+  const files = all.filter((_, i) => Math.floor(i / step) !== Math.floor((i - 1) / step));
   if (files.length === 0) throw new InvalidParameterError(`no portraits under ${dir}`);
   await client.send(new CreateCollectionCommand({ CollectionId: COLLECTION }));
   const bytes = await selfies(files);
