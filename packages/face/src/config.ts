@@ -32,6 +32,11 @@ export interface EngineConfig {
   albumMinFacePx: number;
   /** Accept WebP/HEIC besides JPEG and PNG (FACEREC_EXTRA_FORMATS). */
   extraFormats: boolean;
+  /**
+   * Landmark passes for selfies (FACEREC_SELFIE_LANDMARK_PASSES): 2 re-runs the landmarks on the box
+   * the first pass implies, as album photos always do; 1 saves that run (docs/benchmarks.md "Search under load").
+   */
+  selfieLandmarkPasses?: 1 | 2;
 }
 
 export function loadEngineConfig(env: Env = process.env): EngineConfig {
@@ -48,5 +53,6 @@ export function loadEngineConfig(env: Env = process.env): EngineConfig {
     tiling: envEnum(env, 'FACEREC_TILING', ['auto', 'off'] as const, 'auto'),
     albumMinFacePx: envNumber(env, 'FACEREC_ALBUM_MIN_FACE_PX', 60, { min: 8 }),
     extraFormats: envBoolean(env, 'FACEREC_EXTRA_FORMATS', false),
+    selfieLandmarkPasses: envNumber(env, 'FACEREC_SELFIE_LANDMARK_PASSES', 2, { min: 1, max: 2, integer: true }) === 1 ? 1 : 2,
   };
 }

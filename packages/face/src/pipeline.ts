@@ -59,7 +59,7 @@ export class FacePipeline {
     const boxes = await this.detect(img, options);
     clock.lap('detect');
     // All 68 landmarks align the crops (the model set's template picks the points); five are reported.
-    const shapes = await this.locate(img, boxes, clock);
+    const shapes = await this.locate(img, boxes, clock, options.mode === 'selfie' ? (this.config.selfieLandmarkPasses ?? 2) : 2);
     const points = shapes.map(fivePoints);
     const embedded = options.embed && shapes.length > 0 ? await embedFaces(img, shapes, this.embedders, this.config.flipTta) : undefined;
     clock.lap('embed');
@@ -101,11 +101,12 @@ export class FacePipeline {
    * Landmarks in two passes: on the detector's box, then on the box the first landmarks imply.
    * The second crop no longer depends on which detector found the face, so a selfie (fast
    * detector) and an album photo (accurate detector) of the same face align the same way.
-   * Returns the 68 iBUG points per face.
+   * Returns the 68 iBUG points per face. With `passes` 1 (selfies, when configured) the first answer is kept.
    */
-  private async locate(img: RgbImage, boxes: readonly FaceBox[], clock: StageClock): Promise<Point[][]> {
+  private async locate(img: RgbImage, boxes: readonly FaceBox[], clock: StageClock, passes: 1 | 2): Promise<Point[][]> {
     const first = await this.landmarks.locate(img, boxes);
     clock.lap('landmarks');
+    if (passes === 1) return first;
     const second = await this.landmarks.locate(img, first.map(boxFromLandmarks));
     clock.lap('landmarks2');
     return second;
