@@ -176,7 +176,7 @@ describe('bad input through the AWS JSON protocol, REST and the album upload', (
     for (const c of AWS_CASES) {
       const body = typeof c.body === 'string' ? c.body : c.body(faceBase64);
       const res = await signedFetch({ url: gateway.url, target: `RekognitionService.${c.operation}`, body, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey });
-      protocolRows.push({ case: c.name, api: 'aws-protocol', operation: c.operation, expected: c.expect === 'ok' ? '200' : `${c.expect}/400`, got: await awsWireOutcome(res) });
+      protocolRows.push({ case: c.name, api: 'aws-protocol', operation: c.operation, expected: c.expect === 'ok' ? '200' : `${c.expect}/400`, got: await awsWireOutcome(res, c.mentions) });
     }
     rows.push(...protocolRows);
     assertRows(t, protocolRows);
@@ -406,7 +406,7 @@ async function describeRest(res: Response, ok: (body: Record<string, unknown>) =
   return REST_STATUS[code] === res.status ? `${code}/400` : `${code}/${res.status} (REST status should be ${REST_STATUS[code] ?? '?'})`;
 }
 
-async function awsWireOutcome(res: Response): Promise<string> {
+async function awsWireOutcome(res: Response, mentions?: string): Promise<string> {
   const text = await res.text();
   if (res.status === 200) return '200';
   let body: unknown;
@@ -419,6 +419,8 @@ async function awsWireOutcome(res: Response): Promise<string> {
   const type = (body as { __type?: unknown }).__type;
   if (keys !== 'Message,__type') return `shape {${keys}} (${res.status})`;
   if (res.headers.get('x-amzn-errortype') !== type) return `x-amzn-ErrorType ${res.headers.get('x-amzn-errortype')} ≠ ${String(type)}`;
+  const message = String((body as { Message?: unknown }).Message);
+  if (mentions && !message.includes(mentions)) return `${String(type)}/${res.status} but the Message does not name ${mentions}: ${message}`;
   return `${String(type)}/${res.status}`;
 }
 

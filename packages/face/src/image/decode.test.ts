@@ -97,3 +97,14 @@ test('a 60000×60000 PNG bomb is refused as too large before any pixel is decode
   // 60000² RGB would be 10.8 GB; the refusal must not have allocated anything like it.
   assert.ok(process.memoryUsage().rss - before < 500 * 1024 * 1024);
 });
+
+test('decoder errors carry one line, the first of what libvips reported', async () => {
+  const jpeg = await (await halves()).jpeg().toBuffer();
+  const heicHeader = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypheic\0\0\0\0mif1heic', 'latin1')]);
+  for (const bytes of [jpeg.subarray(0, 2), jpeg.subarray(0, jpeg.length >> 1), heicHeader]) {
+    const error = await decodeImage(bytes, opts).then(() => undefined, (e: unknown) => e);
+    assert.ok(error instanceof InvalidImageFormatError, String(error));
+    assert.ok(!error.message.includes('\n'), error.message);
+    assert.match(error.message, /^Request has invalid image format: \S/);
+  }
+});

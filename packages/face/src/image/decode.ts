@@ -85,7 +85,9 @@ function acceptedFormat(format: string, extra: boolean): DecodedImage['format'] 
 
 function asImageError(e: unknown): Error {
   if (e instanceof InvalidImageFormatError || e instanceof ImageTooLargeError) return e;
-  const message = e instanceof Error ? e.message : String(e);
+  // libvips adds one line per warning it met on the way ("…\nVipsJpeg: JPEG datastream contains
+  // no image\n…"): the first says what went wrong; the rest would only clutter an API error.
+  const message = (e instanceof Error ? e.message : String(e)).split('\n')[0].trim();
   if (/pixel limit/i.test(message)) return new ImageTooLargeError(`Image exceeds the pixel limit: ${message}`);
   return new InvalidImageFormatError(`Request has invalid image format: ${message}`, { cause: e });
 }
