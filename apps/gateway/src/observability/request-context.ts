@@ -40,7 +40,7 @@ export function requestContext(logger: Logger, metrics: GatewayMetrics) {
       metrics.observe(ctx.api, ctx.operation, res.statusCode, seconds);
       const line = {
         method: req.method,
-        path: req.path,
+        path: loggedPath(req.originalUrl.split('?')[0]),
         status: res.statusCode,
         durationMs: Math.round(seconds * 1e4) / 10,
         api: ctx.api,
@@ -54,4 +54,13 @@ export function requestContext(logger: Logger, metrics: GatewayMetrics) {
     });
     next();
   };
+}
+
+/**
+ * The full path without the query (req.path is relative to the router that answered). A
+ * storefront share token is a capability (whoever has the link may search the album and fetch
+ * its photos): access lines name the route, not the token.
+ */
+export function loggedPath(path: string): string {
+  return path.replace(/^(\/api\/v1\/public\/albums\/|\/s\/)[^/]+/, '$1:shareToken');
 }

@@ -60,10 +60,12 @@ describe('API keys are stored hashed on Postgres (127.0.0.1:5432)', () => {
   });
 });
 
-describe('a whole session on the embedded gateway: keys hashed at rest, no secret in any log line', () => {
+describe('a whole session on the embedded gateway: keys hashed at rest, no secret or share token in any log line', () => {
   let stack: SecurityStack;
   const secrets: string[] = [];
   const headerValues: string[] = [];
+  /** Storefront links are capabilities: whoever has one may search the album and fetch its photos. */
+  const shareTokens: string[] = [];
   let spare: { accessKeyId: string; secretAccessKey: string };
 
   before(async () => {
@@ -100,6 +102,9 @@ describe('a whole session on the embedded gateway: keys hashed at rest, no secre
     await restCall(url, a.authorization, 'post', `/api/v1/albums/${album.albumId}/photos`, imageForm(['files'], obama));
     await restCall(url, a.authorization, 'patch', `/api/v1/albums/${album.albumId}`, { selfieSearch: true });
     await restCall(url, undefined, 'post', `/api/v1/public/albums/${album.shareToken}/search`, imageForm(['file'], obama));
+    await restCall(url, undefined, 'get', `/api/v1/public/albums/${album.shareToken}`);
+    await fetch(`${url}/s/${album.shareToken}`);
+    shareTokens.push(album.shareToken);
     // Rotation: a new key works, the old one is revoked and refused.
     const next = await stack.gateway.repos.apiKeys.create(a.tenantId, 'rotated');
     secrets.push(next.secretAccessKey);
@@ -110,7 +115,7 @@ describe('a whole session on the embedded gateway: keys hashed at rest, no secre
     headerValues.push(`Bearer ${next.accessKeyId}:${next.secretAccessKey}`);
   });
 
-  test('no log line holds a secret, a bearer token or an Authorization header value', () => {
+  test('no log line holds a secret, a bearer token, an Authorization header value or a share token', () => {
     const text = stack.logs.text();
     const records = stack.logs.records();
     assert.ok(records.length > 20, `the session was logged (${records.length} lines)`);
@@ -118,6 +123,9 @@ describe('a whole session on the embedded gateway: keys hashed at rest, no secre
     assert.ok(records.some((r) => r.level === 30 && r.api === 'aws'), 'info-level access lines of AWS calls');
     for (const secret of secrets) for (const form of encodings(secret)) assert.ok(!text.includes(form), `a secret (${form.slice(0, 4)}…) is in the logs`);
     for (const value of headerValues) assert.ok(!text.includes(value), `an Authorization value (${value.slice(0, 12)}…) is in the logs`);
+    assert.equal(shareTokens.length, 1);
+    for (const token of shareTokens) assert.ok(!text.includes(token), `a storefront share token is in the logs: ${stack.logs.lines.filter((l) => l.includes(token)).join('\n')}`);
+    assert.ok(records.some((r) => r.path === '/api/v1/public/albums/:shareToken/search'), 'storefront lines name the route instead');
     assert.ok(!/AWS4-HMAC-SHA256|Signature=[0-9a-f]{16}|Bearer /.test(text), 'no Authorization header content at all');
     assert.ok(!records.some((r) => 'headers' in r || 'authorization' in r || 'body' in r), 'no headers or bodies in the log records');
   });
