@@ -22,10 +22,10 @@ export interface BenchStack {
   close(): Promise<void>;
 }
 
-/** A fresh embedded gateway (temp data dir, in-process worker with `threads` engine threads). */
-export async function startBenchStack(threads: number): Promise<BenchStack> {
+/** A fresh embedded gateway (temp data dir, in-process worker with `threads` engine threads; `settings`: more variables). */
+export async function startBenchStack(threads: number, settings: Record<string, string> = {}): Promise<BenchStack> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'facerec-bench-'));
-  const env: Record<string, string> = { FACEREC_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'error', FACEREC_THREADS: String(threads), QUEUE_WAIT_SECONDS: '1' };
+  const env: Record<string, string> = { FACEREC_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'error', FACEREC_THREADS: String(threads), QUEUE_WAIT_SECONDS: '1', ...settings };
   for (const name of ['FACEREC_MODEL_CACHE', 'FACEREC_MODEL_SET']) if (process.env[name]) env[name] = process.env[name]!;
   const gateway = await startGateway(loadGatewayConfig(env), { notice: () => undefined });
   const key = gateway.initialKey;

@@ -20,7 +20,7 @@ import { api, positiveInt, startBenchStack, uploadAll, type BenchStack } from '.
 import { parse, type Command } from './command.js';
 import { portraitsOf, selfies } from './load-images.js';
 
-const USAGE = 'facerec bench soak [--searchers 50] [--minutes 5] [--threads N] [--portraits <dir>] [--album <dir>]   (defaults: ../shared/faces/dev for both)';
+const USAGE = 'facerec bench soak [--searchers 50] [--minutes 5] [--threads N] [--queue-limit N] [--portraits <dir>] [--album <dir>]   (defaults: ../shared/faces/dev for both)';
 const COLLECTION = 'soak';
 /** Photos uploaded per request, and the backlog the uploader keeps waiting for the worker. */
 const UPLOAD_BATCH = 20;
@@ -42,6 +42,10 @@ export interface SoakOptions {
   album: string;
   /** Engine threads (default: the machine's cores). */
   threads: number;
+  /** FACEREC_QUEUE_LIMIT of the stack (default: the gateway's default). */
+  queueLimit?: number;
+  /** Throttled retries of one search before it counts as an error (default 5). */
+  maxRetries?: number;
   log?: (line: string) => void;
 }
 
@@ -81,7 +85,7 @@ export interface SoakResult {
 /** Runs the soak on a fresh embedded stack and returns its measurements. */
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const log = options.log ?? (() => undefined);
-  const stack = await startBenchStack(options.threads);
+  const stack = await startBenchStack(options.threads, options.queueLimit === undefined ? {} : { FACEREC_QUEUE_LIMIT: String(options.queueLimit) });
   try {
     const key = stack.gateway.initialKey!;
     const client = new RekognitionClient({
@@ -99,7 +103,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     log(`${options.searchers} searchers for up to ${options.seconds} s over ${selfieSet.images.length} selfies; ingesting ${options.album}`);
     const indexedAtStart = await ingestion.progress();
     const started = performance.now();
-    const searches = await new Searchers(client, selfieSet.images).run(options.searchers, started + options.seconds * 1000, options.searchesPerSearcher ?? Infinity);
+    const searches = await new Searchers(client, selfieSet.images, options.maxRetries ?? MAX_RETRIES).run(options.searchers, started + options.seconds * 1000, options.searchesPerSearcher ?? Infinity);
     const wallSeconds = (performance.now() - started) / 1000;
     const indexedAtEnd = await ingestion.progress();
     await ingestion.stop();
@@ -182,6 +186,7 @@ class Searchers {
   constructor(
     private readonly client: RekognitionClient,
     private readonly images: readonly Uint8Array[],
+    private readonly maxRetries: number,
   ) {}
 
   async run(count: number, deadline: number, perSearcher: number): Promise<SearchRun> {
@@ -203,7 +208,7 @@ class Searchers {
         return;
       } catch (e) {
         const wait = retryAfterMs(e);
-        if (wait === undefined || attempt >= MAX_RETRIES) {
+        if (wait === undefined || attempt >= this.maxRetries) {
           const name = e instanceof Error ? e.name : 'Error';
           this.result.errors[name] = (this.result.errors[name] ?? 0) + 1;
           return;
@@ -326,7 +331,7 @@ export const benchSoakCommand: Command = {
   summary: 'searches during album ingestion: errors, search latency and req/s, RSS over time, photos indexed per minute',
   usage: USAGE,
   async run(args) {
-    const { values } = parse(args, { searchers: { type: 'string' }, minutes: { type: 'string' }, threads: { type: 'string' }, portraits: { type: 'string' }, album: { type: 'string' } }, USAGE);
+    const { values } = parse(args, { searchers: { type: 'string' }, minutes: { type: 'string' }, threads: { type: 'string' }, 'queue-limit': { type: 'string' }, portraits: { type: 'string' }, album: { type: 'string' } }, USAGE);
     const minutes = values.minutes === undefined ? 5 : Number(values.minutes);
     if (!(minutes > 0)) throw new InvalidParameterError('--minutes must be a positive number');
     const dev = path.resolve('..', 'shared', 'faces', 'dev');
@@ -334,6 +339,7 @@ export const benchSoakCommand: Command = {
       searchers: positiveInt(values.searchers, '--searchers', 50),
       seconds: minutes * 60,
       threads: positiveInt(values.threads, '--threads', os.availableParallelism()),
+      ...(values['queue-limit'] === undefined ? {} : { queueLimit: positiveInt(values['queue-limit'], '--queue-limit', 64) }),
       portraits: values.portraits ?? dev,
       album: values.album ?? dev,
       log: (line) => process.stderr.write(`${line}\n`),
