@@ -47,6 +47,8 @@ export function receivePhotos(req: IncomingMessage, options: PhotoUploadOptions)
     let tooMany = false;
     parser.on('file', (field, file, info) => {
       if (!FILE_FIELDS.has(field)) {
+        // Drained, not read; a cut-off body still errors this stream, which must not go unhandled.
+        file.on('error', () => undefined);
         file.resume();
         return;
       }
