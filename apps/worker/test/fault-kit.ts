@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { connect as connectTcp, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -177,4 +178,54 @@ export async function assertIndexedExactlyOnce(
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * A TCP relay in front of a peer (S3, SQS, Pinecone stand-ins) that a test can take down and bring
+ * back on the same port. Down: the listener is closed and open connections are cut, so clients get
+ * ECONNREFUSED / ECONNRESET exactly as if the peer process had stopped, while the peer keeps its
+ * state (local-aws-sqs holds its queues in memory: a real restart would lose every message, which a
+ * real SQS outage does not).
+ */
+export class OutageProxy {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private port = 0;
+  /** Connections accepted while up, for the report. */
+  connections = 0;
+
+  constructor(private readonly target: URL) {}
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async up(): Promise<string> {
+    const server = createServer((client) => {
+      this.connections++;
+      const upstream = connectTcp(Number(this.target.port), this.target.hostname);
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+    return this.endpoint;
+  }
+
+  async down(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const s of this.sockets) s.destroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 }

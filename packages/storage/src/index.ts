@@ -6,6 +6,7 @@ export { FakePineconeServer } from './testing/fake-pinecone-server.js';
 export type { FakePineconeOptions } from './testing/fake-pinecone-server.js';
 export * from './vectors/pgvector-index.js';
 export * from './vectors/reindex.js';
+export * from './vectors/drift.js';
 export * from './blobs/blob-store.js';
 export * from './queue/queue.js';
 export { FsBlobStore, validateKey as validateBlobKey } from './blobs/fs-blob-store.js';

@@ -34,7 +34,7 @@ export const reindexCommand: Command = {
   },
 };
 
-async function selectCollections(context: OperatorContext, tenantName: string | undefined, collectionId: string | undefined): Promise<CollectionRecord[]> {
+export async function selectCollections(context: OperatorContext, tenantName: string | undefined, collectionId: string | undefined): Promise<CollectionRecord[]> {
   let tenants: TenantSummary[];
   if (tenantName === undefined) tenants = await listTenants(context);
   else {

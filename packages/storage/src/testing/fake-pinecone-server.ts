@@ -9,6 +9,8 @@
  *                               → {matches:[{id, score, values, metadata}], namespace, usage}
  *   GET  /vectors/fetch         ?ids=a&ids=b&namespace=n → {vectors:{id:{id,values,metadata}}, namespace, usage}
  *   POST /vectors/delete        {ids | deleteAll | filter, namespace} → {}
+ *   GET  /vectors/list          ?namespace=n&prefix=p&limit=1..100&paginationToken=t → {vectors:[{id}], pagination?:{next}, namespace, usage}
+ *                               (ids in sorted order; no `pagination` on the last page)
  *   POST /describe_index_stats  {filter?} → {namespaces:{n:{vectorCount}}, dimension, indexFullness, totalVectorCount, metric}
  *
  * Errors use the data plane's rpc status body `{code, message, details}` with gRPC codes (3 invalid
@@ -39,6 +41,7 @@ export interface FakePineconeOptions {
 const MAX_UPSERT_VECTORS = 1000;
 const MAX_DELETE_IDS = 1000;
 const MAX_TOP_K = 10000;
+const MAX_LIST_LIMIT = 100;
 
 class RpcError extends Error {
   constructor(
@@ -105,6 +108,8 @@ export class FakePineconeServer {
         return this.fetch(url.searchParams.getAll('ids'), url.searchParams.get('namespace') ?? '');
       case 'POST /vectors/delete':
         return this.delete(asObject(body));
+      case 'GET /vectors/list':
+        return this.list(url.searchParams);
       case 'POST /describe_index_stats':
         return this.describeIndexStats(asObject(body ?? {}));
       default:
@@ -156,6 +161,25 @@ export class FakePineconeServer {
       if (vector) vectors[id] = vector;
     }
     return { vectors, namespace: namespaceNameValue, usage: { readUnits: 1 } };
+  }
+
+  private list(params: URLSearchParams): unknown {
+    const limit = params.has('limit') ? Number(params.get('limit')) : MAX_LIST_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw invalid(`limit must be an integer between 1 and ${MAX_LIST_LIMIT}`);
+    const name = params.get('namespace') ?? '';
+    const prefix = params.get('prefix') ?? '';
+    const token = params.get('paginationToken');
+    const after = token ? Buffer.from(token, 'base64url').toString('utf8') : undefined;
+    const ids = [...(this.namespaces.get(name)?.keys() ?? [])]
+      .filter((id) => id.startsWith(prefix) && (after === undefined || id > after))
+      .sort();
+    const page = ids.slice(0, limit);
+    return {
+      vectors: page.map((id) => ({ id })),
+      ...(ids.length > limit ? { pagination: { next: Buffer.from(page[page.length - 1], 'utf8').toString('base64url') } } : {}),
+      namespace: name,
+      usage: { readUnits: 1 },
+    };
   }
 
   private delete(body: Record<string, unknown>): unknown {

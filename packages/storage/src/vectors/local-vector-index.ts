@@ -140,6 +140,8 @@ function dot(query: Float32Array, data: Float32Array, offset: number, dim: numbe
   return s0 + s1 + s2 + s3;
 }
 
+const LIST_PAGE = 1000;
+
 export class LocalVectorIndex implements VectorIndex {
   /** Loaded collections; null marks a key known to hold nothing. */
   private readonly blocks = new Map<string, VectorBlock | null>();
@@ -206,6 +208,14 @@ export class LocalVectorIndex implements VectorIndex {
 
   async count(collectionKey: string): Promise<number> {
     return (await this.block(collectionKey))?.size ?? 0;
+  }
+
+  async *listIds(collectionKey: string): AsyncIterable<string[]> {
+    const block = await this.block(collectionKey);
+    if (!block) return;
+    // A snapshot: deletes while the caller iterates move ids between slots.
+    const ids = [...block.ids];
+    for (let start = 0; start < ids.length; start += LIST_PAGE) yield ids.slice(start, start + LIST_PAGE);
   }
 
   /** Writes every changed collection now. */

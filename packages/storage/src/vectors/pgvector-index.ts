@@ -27,6 +27,8 @@ const REGISTRY = 'vector_collections';
 const UPSERT_BATCH = 200;
 const PREFIX = /^[a-z_][a-z0-9_]{0,40}$/;
 
+const LIST_PAGE = 1000;
+
 export class PgvectorIndex implements VectorIndex {
   private readonly prefix: string;
   private ready: Promise<void> | undefined;
@@ -106,6 +108,21 @@ export class PgvectorIndex implements VectorIndex {
     const result = await sql<{ n: string }>`select count(*) as n from ${sql.table(this.tableName(dim))}
       where collection_key = ${collectionKey}`.execute(this.db);
     return Number(result.rows[0]?.n ?? 0);
+  }
+
+  /** Keyset pages in id order, so concurrent writes never make a page skip or repeat an id. */
+  async *listIds(collectionKey: string): AsyncIterable<string[]> {
+    const dim = await this.dimensionOf(collectionKey);
+    if (dim === undefined) return;
+    let after: string | undefined;
+    for (;;) {
+      const result = await sql<{ id: string }>`select id from ${sql.table(this.tableName(dim))}
+        where collection_key = ${collectionKey} ${after === undefined ? sql`` : sql`and id > ${after}`}
+        order by id limit ${LIST_PAGE}`.execute(this.db);
+      if (result.rows.length === 0) return;
+      yield result.rows.map((row) => row.id);
+      after = result.rows[result.rows.length - 1].id;
+    }
   }
 
   async close(): Promise<void> {

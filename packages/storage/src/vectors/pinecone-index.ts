@@ -21,6 +21,8 @@ export interface PineconeIndexOptions {
 const UPSERT_BATCH = 100;
 const DELETE_BATCH = 1000;
 const MAX_TOP_K = 10000;
+/** `list` returns at most 100 ids per page. */
+const LIST_PAGE = 100;
 
 export class PineconeIndex implements VectorIndex {
   /** Builds the client; `host` may be http:// for a local stand-in. */
@@ -90,6 +92,19 @@ export class PineconeIndex implements VectorIndex {
   async count(collectionKey: string): Promise<number> {
     const stats = await this.call('count', () => this.index.describeIndexStats());
     return stats.namespaces?.[collectionKey]?.recordCount ?? 0;
+  }
+
+  /** Pinecone's `list` (serverless indexes): pages of up to 100 ids, then a pagination token. */
+  async *listIds(collectionKey: string): AsyncIterable<string[]> {
+    const namespace = this.index.namespace(collectionKey);
+    let paginationToken: string | undefined;
+    do {
+      const token = paginationToken;
+      const page = await this.call('listIds', () => namespace.listPaginated({ limit: LIST_PAGE, ...(token ? { paginationToken: token } : {}) }));
+      const ids = (page.vectors ?? []).map((v) => v.id).filter((id): id is string => typeof id === 'string');
+      if (ids.length > 0) yield ids;
+      paginationToken = page.pagination?.next;
+    } while (paginationToken);
   }
 
   async close(): Promise<void> {

@@ -171,6 +171,22 @@ export function vectorIndexContract(open: () => Promise<OpenedIndex>): void {
     assert.equal(await index.count(key), 2);
   });
 
+  test('listIds pages through every id of one key, across page boundaries, and nothing of another key', async () => {
+    const key = newKey();
+    const other = newKey();
+    // 250 ids: more than one page of every adapter (Pinecone lists 100 per page).
+    const items = makeItems(250, 21);
+    await index.upsert(key, items);
+    await index.upsert(other, makeItems(3, 22).map((item) => ({ ...item, id: `other-${item.id}` })));
+    await index.delete(key, ['face-7']);
+    const listed: string[] = [];
+    for await (const page of index.listIds(key)) listed.push(...page);
+    assert.deepEqual(listed.sort(), items.map((item) => item.id).filter((id) => id !== 'face-7').sort());
+    const none: string[] = [];
+    for await (const page of index.listIds(newKey())) none.push(...page);
+    assert.deepEqual(none, []);
+  });
+
   test('collection keys are isolated from each other', async () => {
     const first = newKey();
     const second = newKey();

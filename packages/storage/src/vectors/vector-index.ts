@@ -57,6 +57,8 @@ export interface VectorIndex {
   deleteCollection(collectionKey: string): Promise<void>;
   query(collectionKey: string, vector: Float32Array, options: QueryOptions): Promise<VectorMatch[]>;
   count(collectionKey: string): Promise<number>;
+  /** Every id under the key, a page at a time, no order promised (consistency checks: `facerec check`). */
+  listIds(collectionKey: string): AsyncIterable<string[]>;
   close(): Promise<void>;
 }
 
