@@ -8,6 +8,7 @@ import { serveCommand } from './serve.js';
 import { migrateCommand } from './migrate.js';
 import { keysCommand } from './keys.js';
 import { reindexCommand } from './reindex.js';
+import { checkCommand } from './check.js';
 import { simCommand } from './sim.js';
 import { workerCommand } from './worker.js';
 import { benchFindCommand } from './bench-find.js';
@@ -38,6 +39,7 @@ export const COMMANDS: Record<string, Command> = {
   migrate: migrateCommand,
   keys: keysCommand,
   reindex: reindexCommand,
+  check: checkCommand,
   sim: simCommand,
   worker: workerCommand,
 };
