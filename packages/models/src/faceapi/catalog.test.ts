@@ -9,7 +9,7 @@ import { outSize, permute } from './layers.js';
 import { createSession } from './testing.js';
 import { sourceFilesOf, type FaceApiModelName } from './weights.js';
 
-test('catalog ids are unique and name the seven face-api models', () => {
+test('catalog ids are unique and name the seven face-api models plus the int8 face-recognition', () => {
   const ids = faceApiModels.map((m) => m.id);
   assert.equal(new Set(ids).size, ids.length);
   assert.deepEqual([...ids].sort(), [
@@ -18,6 +18,7 @@ test('catalog ids are unique and name the seven face-api models', () => {
     'face-landmark-68',
     'face-landmark-68-tiny',
     'face-recognition',
+    'face-recognition-q8',
     'ssd-mobilenetv1',
     'tiny-face-detector',
   ]);

@@ -2,6 +2,8 @@ import type { ModelIO, ModelSpec } from '../spec.js';
 import { buildAgeGender } from './ageGender.js';
 import { buildFaceExpression, buildFaceLandmark68, FACE_CROP_SIZE, FACE_EXPRESSIONS } from './faceFeatures.js';
 import { buildFaceRecognition, FACE_RECOGNITION_SIZE } from './faceRecognition.js';
+import { quantizeConvsStatic } from '../onnx/quantize.js';
+import { FACE_RECOGNITION_Q8_RANGES } from './faceRecognitionQ8Ranges.js';
 import type { LayerOptions } from './layers.js';
 import { buildSsdMobilenetv1, SSD_ANCHORS, SSD_SIZE } from './ssdMobilenetv1.js';
 import { buildTinyFaceDetector, TINY_FACE_DETECTOR_SIZE, tinyGridSize } from './tinyFaceDetector.js';
@@ -51,6 +53,18 @@ const MODELS: readonly FaceApiModel[] = [
       ],
     },
     build: buildFaceRecognition,
+  },
+  {
+    id: 'face-recognition-q8',
+    weights: 'face_recognition_model',
+    description: 'face-recognition with its convs in static int8 QDQ (per-channel int8 filters, uint8 activations with ranges calibrated on LFW dev-train crops): not the default, see docs/benchmarks.md',
+    license: 'CC0-1.0 / public domain weights (dlib_face_recognition_resnet_model_v1 by Davis King); face-api.js port MIT',
+    io: {
+      inputs: cropInput(FACE_RECOGNITION_SIZE, 'face crop (as face-recognition)'),
+      outputs: [{ name: 'embedding', shape: ['batch', 128], doc: 'as face-recognition: face descriptor, NOT L2-normalised' }],
+    },
+    // Quantised from the float32 filters: the uint8 storage of the other models would quantise twice.
+    build: (weights) => buildFaceRecognition(weights, { weights: 'float32', rewrite: (g) => quantizeConvsStatic(g, new Map(Object.entries(FACE_RECOGNITION_Q8_RANGES))) }),
   },
   {
     id: 'ssd-mobilenetv1',

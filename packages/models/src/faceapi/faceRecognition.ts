@@ -31,6 +31,7 @@ export function buildFaceRecognition(weights: WeightMap, options: LayerOptions):
   const pooled = g.op('Flatten', [g.op('GlobalAveragePool', [x.name])]);
   l.dense(pooled, getWeight(weights, 'fc', [x.c, 128]), undefined, 'embedding');
   g.output('embedding', ['batch', 128]);
+  options.rewrite?.(g);
   return g.encode({ docString: 'face-api FaceRecognitionNet (dlib ResNet-34) converted by facerec' });
 }
 

@@ -21,6 +21,8 @@ export type WeightStorage = 'float32' | 'dequantize-linear' | 'uint8-cast';
 
 export interface LayerOptions {
   weights: WeightStorage;
+  /** Runs on the finished graph before it is encoded (quantization passes, calibration outputs). */
+  rewrite?: (g: GraphBuilder) => void;
 }
 
 /** TF padding modes, or explicit symmetric zero padding of n pixels (then a 'valid' conv). */
