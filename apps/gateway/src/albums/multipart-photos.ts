@@ -60,7 +60,8 @@ export function receivePhotos(req: IncomingMessage, options: PhotoUploadOptions)
     parser.on('error', (error) => {
       req.unpipe(parser);
       req.resume();
-      reject(error);
+      // Answer once the uploads in flight have failed and removed their partial files.
+      void Promise.allSettled(outcomes).then(() => reject(error));
     });
     parser.on('close', () => {
       Promise.all(outcomes).then((all) => resolve(summarize(all, tooMany, options.maxFiles)), reject);

@@ -189,25 +189,60 @@ interface Part {
 
 const FIELD_NAMES = ['file', 'files', 'files[]', 'source', 'target', 'external_image_id', 'similarity_threshold', 'max_faces', 'max_users', 'quality_filter', 'attributes', 'detection_attributes', 'threshold', 'limit', 'nextToken'];
 
-function part(): fc.Arbitrary<Part> {
-  const content = fc.oneof(
+function partContent(): fc.Arbitrary<Uint8Array> {
+  return fc.oneof(
     { arbitrary: fc.uint8Array({ maxLength: 1024 }), weight: 4 },
     { arbitrary: fc.string({ maxLength: 64 }).map((s) => new TextEncoder().encode(s)), weight: 3 },
     { arbitrary: fc.constant(new Uint8Array(validJpeg())), weight: 1 },
     { arbitrary: fc.nat({ max: 20_000 }).map((n) => new Uint8Array(validJpeg().subarray(0, n))), weight: 2 },
     { arbitrary: fc.constant(new Uint8Array([0xff, 0xd8, 0xff])), weight: 1 },
   );
+}
+
+function fileName(): fc.Arbitrary<string | undefined> {
+  return fc.oneof(
+    fc.constant(undefined),
+    fc.constantFrom('selfie.jpg', '../../etc/passwd', '..\\..\\boot.ini', '/abs/path.jpg', '%2e%2e%2fx.jpg', '', 'a\u0000b.jpg', 'CON', `${'x'.repeat(2000)}.jpg`),
+    fc.string({ maxLength: 40 }),
+  );
+}
+
+function contentType(): fc.Arbitrary<string | undefined> {
+  return fc.oneof(fc.constant(undefined), fc.constantFrom('image/jpeg', 'image/png', 'text/plain', 'application/octet-stream', 'multipart/mixed; boundary=x'), fc.string({ maxLength: 30 }));
+}
+
+/** Any part: file or field, any name. */
+function part(): fc.Arbitrary<Part> {
   return fc.record({
     kind: fc.constantFrom('file', 'field'),
     name: fc.oneof({ arbitrary: fc.constantFrom(...FIELD_NAMES), weight: 5 }, { arbitrary: fc.string({ maxLength: 20 }), weight: 1 }),
-    filename: fc.oneof(
-      fc.constant(undefined),
-      fc.constantFrom('selfie.jpg', '../../etc/passwd', '..\\..\\boot.ini', '/abs/path.jpg', '%2e%2e%2fx.jpg', '', 'a\u0000b.jpg', 'CON', `${'x'.repeat(2000)}.jpg`),
-      fc.string({ maxLength: 40 }),
-    ),
-    contentType: fc.oneof(fc.constant(undefined), fc.constantFrom('image/jpeg', 'image/png', 'text/plain', 'application/octet-stream', 'multipart/mixed; boundary=x'), fc.string({ maxLength: 30 })),
-    content,
+    filename: fileName(),
+    contentType: contentType(),
+    content: partContent(),
   });
+}
+
+/** A field part with a value a form would send: numbers, enum words, ids, junk. */
+function fieldPart(): fc.Arbitrary<Part> {
+  const value = fc.oneof(
+    fc.constantFrom('80', '0', '-1', '101', '1e309', 'NaN', '4096', '5000', 'ALL', 'DEFAULT', 'NONE', 'AUTO', 'HIGH', 'obama-1', '../x', ''),
+    fc.integer().map(String),
+    fc.double().map(String),
+    fc.string({ maxLength: 80 }),
+  );
+  return fc.record({
+    kind: fc.constant<'field'>('field'),
+    name: fc.constantFrom(...FIELD_NAMES.filter((n) => !['file', 'files', 'files[]', 'source', 'target'].includes(n))),
+    filename: fc.constant(undefined),
+    contentType: fc.constant(undefined),
+    content: value.map((v) => new TextEncoder().encode(v)),
+  });
+}
+
+/** The form a route expects (its file parts under the right names, a few fields) with fuzzed contents. */
+function plausibleParts(fileFields: readonly string[]): fc.Arbitrary<Part[]> {
+  const files = fileFields.map((name) => fc.record({ kind: fc.constant<'file'>('file'), name: fc.constant(name), filename: fileName(), contentType: contentType(), content: partContent() }));
+  return fc.tuple(fc.tuple(...files), fc.array(fieldPart(), { maxLength: 3 }), fc.array(part(), { maxLength: 1 })).map(([f, fields, extra]) => [...f, ...fields, ...extra]);
 }
 
 type Corruption = 'none' | 'truncate' | 'wrong-boundary' | 'no-closing' | 'garbage-headers' | 'no-content-type' | 'lf-only';
@@ -228,16 +263,17 @@ function multipartBody(parts: readonly Part[], boundary: string, corruption: Cor
   return { body, contentType: corruption === 'no-content-type' ? undefined : `multipart/form-data; boundary=${declared}` };
 }
 
-function multipartRoutes(target: FuzzTarget): string[] {
+/** Each multipart route with the file fields its form has. */
+function multipartRoutes(target: FuzzTarget): { route: string; files: string[] }[] {
   return [
-    '/api/v1/detect-faces',
-    '/api/v1/compare-faces',
-    `/api/v1/collections/${target.collectionId}/index-faces`,
-    `/api/v1/collections/${target.collectionId}/search-faces`,
-    `/api/v1/collections/${target.collectionId}/search-users`,
-    `/api/v1/albums/${target.albumId}/photos`,
-    `/api/v1/albums/${target.albumId}/search`,
-    `/api/v1/public/albums/${target.shareToken}/search`,
+    { route: '/api/v1/detect-faces', files: ['file'] },
+    { route: '/api/v1/compare-faces', files: ['source', 'target'] },
+    { route: `/api/v1/collections/${target.collectionId}/index-faces`, files: ['file'] },
+    { route: `/api/v1/collections/${target.collectionId}/search-faces`, files: ['file'] },
+    { route: `/api/v1/collections/${target.collectionId}/search-users`, files: ['file'] },
+    { route: `/api/v1/albums/${target.albumId}/photos`, files: ['files', 'files'] },
+    { route: `/api/v1/albums/${target.albumId}/search`, files: ['file'] },
+    { route: `/api/v1/public/albums/${target.shareToken}/search`, files: ['file'] },
   ];
 }
 
@@ -267,13 +303,13 @@ export async function fuzzMultipart(target: FuzzTarget, options: FuzzOptions): P
   const seed = options.seed ?? Date.now() % 2 ** 31;
   const started = performance.now();
   const authorization = `Bearer ${target.accessKeyId}:${target.secretAccessKey}`;
-  const request = fc.record({
-    route: fc.constantFrom(...multipartRoutes(target)),
-    parts: fc.array(part(), { maxLength: 6 }),
+  const request = fc.constantFrom(...multipartRoutes(target)).chain((spec) => fc.record({
+    route: fc.constant(spec.route),
+    parts: fc.oneof({ arbitrary: plausibleParts(spec.files), weight: 3 }, { arbitrary: fc.array(part(), { maxLength: 6 }), weight: 1 }),
     boundary: fc.oneof(fc.constant('----facerecFuzzBoundary'), fc.stringMatching(/^[A-Za-z0-9'()+_,.\/:=?-]{1,70}$/)),
-    corruption: fc.constantFrom<Corruption>('none', 'none', 'none', 'truncate', 'wrong-boundary', 'no-closing', 'garbage-headers', 'no-content-type', 'lf-only'),
+    corruption: fc.oneof({ arbitrary: fc.constant<Corruption>('none'), weight: 6 }, { arbitrary: fc.constantFrom<Corruption>('truncate', 'wrong-boundary', 'no-closing', 'garbage-headers', 'no-content-type', 'lf-only'), weight: 3 }),
     cut: fc.nat(),
-  });
+  }));
   await fc.assert(
     fc.asyncProperty(request, async (r) => {
       const { body, contentType } = multipartBody(r.parts, r.boundary, r.corruption, r.cut);
