@@ -86,60 +86,66 @@ export interface SoakResult {
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const log = options.log ?? (() => undefined);
   const stack = await startBenchStack(options.threads, options.queueLimit === undefined ? {} : { FACEREC_QUEUE_LIMIT: String(options.queueLimit) });
+  let ingestion: Ingestion | undefined;
+  let rss: RssSampler | undefined;
   try {
-    const key = stack.gateway.initialKey!;
-    const client = new RekognitionClient({
-      endpoint: stack.gateway.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
-      // The searchers retry throttled calls themselves (after Retry-After) and count the retries.
-      maxAttempts: 1,
-      requestHandler: { httpAgent: { keepAlive: true, maxSockets: options.searchers } },
-    });
+    const client = soakClient(stack, options.searchers);
     const selfieSet = await prepareCollection(client, options.portraits, options.portraitLimit ?? Infinity, log);
-    const ingestion = await Ingestion.start(stack, options.album, log);
-    const rss = new RssSampler();
+    ingestion = await Ingestion.start(stack, options.album, log);
+    rss = new RssSampler();
     const loadAverageStart = os.loadavg()[0];
     log(`${options.searchers} searchers for up to ${options.seconds} s over ${selfieSet.images.length} selfies; ingesting ${options.album}`);
-    const indexedAtStart = await ingestion.progress();
+    const before = await ingestion.progress();
     const started = performance.now();
     const searches = await new Searchers(client, selfieSet.images, options.maxRetries ?? MAX_RETRIES).run(options.searchers, started + options.seconds * 1000, options.searchesPerSearcher ?? Infinity);
     const wallSeconds = (performance.now() - started) / 1000;
-    const indexedAtEnd = await ingestion.progress();
-    await ingestion.stop();
-    const memory = rss.stop();
-    const p = searches.latenciesMs.length > 0 ? percentiles(searches.latenciesMs) : { p50: NaN, p95: NaN, p99: NaN };
-    const errors = Object.values(searches.errors).reduce((a, b) => a + b, 0);
-    const indexed = indexedAtEnd.indexed - indexedAtStart.indexed;
-    const slowest = ingestion.slowestMinute(started);
+    const after = await ingestion.progress();
     return {
       searchers: options.searchers,
       threads: options.threads,
       cores: os.availableParallelism(),
       seconds: round(wallSeconds),
-      searches: searches.latenciesMs.length,
-      retries: searches.retries,
-      errors,
-      errorKinds: searches.errors,
-      searchesWithAMatch: searches.matched,
-      requestsPerSecond: round(searches.latenciesMs.length / wallSeconds),
-      p50Ms: round(p.p50),
-      p95Ms: round(p.p95),
-      p99Ms: round(p.p99),
+      ...searchFigures(searches, wallSeconds),
       selfies: selfieSet.images.length,
       selfiesWithoutFace: selfieSet.withoutFace,
-      ...memory,
-      photosUploaded: ingestion.uploaded,
-      photosIndexedDuringRun: indexed,
-      photosFailedDuringRun: indexedAtEnd.failed - indexedAtStart.failed,
-      ingestPhotosPerMinute: round(indexed / (wallSeconds / 60)),
-      ...(slowest === undefined ? {} : { ingestSlowestMinute: slowest }),
+      ...rss.stop(),
+      ...ingestion.figures(before, after, started, wallSeconds),
       loadAverageStart: round(loadAverageStart),
       loadAverageEnd: round(os.loadavg()[0]),
     };
   } finally {
+    rss?.stop();
+    await ingestion?.stop();
     await stack.close();
   }
+}
+
+/** One SDK client for all searchers, with a socket per searcher. */
+function soakClient(stack: BenchStack, searchers: number): RekognitionClient {
+  const key = stack.gateway.initialKey!;
+  return new RekognitionClient({
+    endpoint: stack.gateway.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
+    // The searchers retry throttled calls themselves (after Retry-After) and count the retries.
+    maxAttempts: 1,
+    requestHandler: { httpAgent: { keepAlive: true, maxSockets: searchers } },
+  });
+}
+
+function searchFigures(run: SearchRun, wallSeconds: number): Pick<SoakResult, 'searches' | 'retries' | 'errors' | 'errorKinds' | 'searchesWithAMatch' | 'requestsPerSecond' | 'p50Ms' | 'p95Ms' | 'p99Ms'> {
+  const p = run.latenciesMs.length > 0 ? percentiles(run.latenciesMs) : { p50: NaN, p95: NaN, p99: NaN };
+  return {
+    searches: run.latenciesMs.length,
+    retries: run.retries,
+    errors: Object.values(run.errors).reduce((a, b) => a + b, 0),
+    errorKinds: run.errors,
+    searchesWithAMatch: run.matched,
+    requestsPerSecond: round(run.latenciesMs.length / wallSeconds),
+    p50Ms: round(p.p50),
+    p95Ms: round(p.p95),
+    p99Ms: round(p.p99),
+  };
 }
 
 /**
@@ -258,6 +264,8 @@ class Ingestion {
     // The first batch is in the queue before the searchers start.
     await ingestion.uploadNext(0);
     ingestion.loop = ingestion.run();
+    // Handled here so a failure waits for stop() instead of crashing the process as unhandled.
+    ingestion.loop.catch(() => undefined);
     log(`album ${album.albumId}: uploading ${files.length} photos per round`);
     return ingestion;
   }
@@ -266,13 +274,27 @@ class Ingestion {
     return (await api<{ progress: AlbumProgress }>(this.stack, 'GET', `/albums/${this.albumId}`)).progress;
   }
 
+  /** Stops uploading; an upload or poll that failed during the run fails here. */
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
   }
 
-  /** Photos indexed in the slowest whole minute after `from` (performance.now() ms). */
-  slowestMinute(from: number): number | undefined {
+  /** Ingestion between two progress readings taken `wallSeconds` apart, the first at `started`. */
+  figures(before: AlbumProgress, after: AlbumProgress, started: number, wallSeconds: number): Pick<SoakResult, 'photosUploaded' | 'photosIndexedDuringRun' | 'photosFailedDuringRun' | 'ingestPhotosPerMinute' | 'ingestSlowestMinute'> {
+    const indexed = after.indexed - before.indexed;
+    const slowest = this.slowestMinute(started);
+    return {
+      photosUploaded: this.uploaded,
+      photosIndexedDuringRun: indexed,
+      photosFailedDuringRun: after.failed - before.failed,
+      ingestPhotosPerMinute: round(indexed / (wallSeconds / 60)),
+      ...(slowest === undefined ? {} : { ingestSlowestMinute: slowest }),
+    };
+  }
+
+  /** Photos done in the slowest whole minute after `from` (performance.now() ms). */
+  private slowestMinute(from: number): number | undefined {
     const counts: number[] = [];
     const at = (t: number) => this.samples.find((s) => s.at >= t)?.indexed;
     for (let start = from; ; start += 60_000) {
@@ -307,7 +329,7 @@ class RssSampler {
   private readonly samples: { at: number; rss: number }[] = [{ at: performance.now(), rss: process.memoryUsage.rss() }];
   private readonly timer = setInterval(() => this.samples.push({ at: performance.now(), rss: process.memoryUsage.rss() }), 1000);
 
-  stop(): { rssStartMb: number; rssMidMb: number; rssEndMb: number; rssMaxMb: number } {
+  stop(): Pick<SoakResult, 'rssStartMb' | 'rssMidMb' | 'rssEndMb' | 'rssMaxMb'> {
     clearInterval(this.timer);
     this.samples.push({ at: performance.now(), rss: process.memoryUsage.rss() });
     const first = this.samples[0];
