@@ -138,9 +138,13 @@ async function uploadAlbum(name: string): Promise<Run> {
   };
 }
 
-/** Runs a worker until every photo of the album is indexed or failed. */
+/**
+ * Runs a worker until every photo of the album is indexed or failed. No long poll (waitSeconds 0):
+ * this also covers the worker's pause after an empty receive (without it the loop starved PGlite
+ * and this test never finished).
+ */
 async function ingest(run: Run): Promise<ImageRecord[]> {
-  const worker = new IngestWorker({ repos, blobs: new FsBlobStore({ root: blobDir }), vectors, engine, queue }, { concurrency: 1, prefetch: 0, visibilityTimeoutSeconds: 1, waitSeconds: 1, maxReceives: MAX_RECEIVES, backoff: { baseMs: 10, maxMs: 50 } });
+  const worker = new IngestWorker({ repos, blobs: new FsBlobStore({ root: blobDir }), vectors, engine, queue }, { concurrency: 1, prefetch: 0, visibilityTimeoutSeconds: 1, waitSeconds: 0, maxReceives: MAX_RECEIVES, backoff: { baseMs: 10, maxMs: 50 } });
   worker.start();
   try {
     for (;;) {

@@ -19,6 +19,9 @@ export interface WorkerOptions {
   backoff?: { baseMs?: number; maxMs?: number };
 }
 
+/** Pause between receives that found nothing, when the queue does not long-poll. */
+const EMPTY_POLL_PAUSE_MS = 250;
+
 /** Exponential backoff with "equal jitter": half the step fixed, half random. */
 export class Backoff {
   private failures = 0;
@@ -98,6 +101,9 @@ export class IngestWorker {
         try {
           const got = await this.deps.queue.receive({ max: Math.min(10, room), waitSeconds: this.options.waitSeconds ?? 5, visibilityTimeoutSeconds: this.visibility, signal: this.abort.signal });
           this.buffered.push(...got);
+          // Without a long poll (waitSeconds 0) an empty queue would be asked again at once, in a
+          // loop that starves everything else in the process (PGlite runs on this thread).
+          if (got.length === 0 && (this.options.waitSeconds ?? 5) === 0 && this.inFlight.size === 0) await sleep(EMPTY_POLL_PAUSE_MS, this.abort.signal);
         } catch (error) {
           if (!this.running) break;
           this.options.onOutcome?.({ body: { albumId: '', imageId: '', blobKey: '', tenantId: '' }, receipt: '', receiveCount: 0 }, { kind: 'error', error });
