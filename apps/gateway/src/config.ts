@@ -126,7 +126,7 @@ export const GATEWAY_ENV_VARS: readonly EnvVarDoc[] = [
   { name: 'FACEREC_MODEL_SET', default: DEFAULT_MODEL_SET, doc: 'Which model set (detector, embedder, attributes) the engine runs.' },
   { name: 'FACEREC_MODEL_CACHE', default: './.facerec/models', doc: 'Converted ONNX models cache.' },
   { name: 'FACEREC_THREADS', default: '', doc: 'Engine worker threads (default: the number of cores).' },
-  { name: 'FACEREC_QUEUE_LIMIT', default: '64', doc: 'Images waiting for an engine thread before callers get ProvisionedThroughputExceededException / 429.' },
+  { name: 'FACEREC_QUEUE_LIMIT', default: '64', doc: 'Images waiting for an engine thread before API callers get ProvisionedThroughputExceededException / 429; album ingestion waits for room instead of being refused.' },
   { name: 'MAX_IMAGE_PIXELS', default: '40000000', doc: 'Largest decoded image in pixels.' },
   { name: 'MAX_FACES_PER_IMAGE', default: '100', doc: 'Most faces kept per image, largest first.' },
   { name: 'MIN_FACE_CONFIDENCE', default: '50', doc: 'Detector confidence (0-100) below which a face is dropped.' },
