@@ -32,6 +32,18 @@ export const CALIBRATIONS: Record<string, Calibration> = {
     negatives: 1100,
     positives: 1099,
   },
+  // dlib-r34-q8 (int8 convs, not the default), FACEREC_FLIP_TTA=false: cosine at 80 within 0.0008
+  // of dlib-r34-v1's, whose vectors it matches at cosine ≥ 0.999 (docs/benchmarks.md "Search under load").
+  'facerec-dlib-r34-q8-face-recognition-q8.c150s1.1y-0.18': {
+    kind: 'logistic',
+    cosineAt80: 0.9246609632667188,
+    slope: 148.58892916369092,
+    targetFmr: 0.001,
+    fmrAt80: 0.0009090909090909091,
+    tarAt80: 0.9535941765241128,
+    negatives: 1100,
+    positives: 1099,
+  },
   // faceres-v1 (evaluation only: unlicensed weights), fitted with FACEREC_FLIP_TTA=true.
   'facerec-faceres-v1-faceres.c224s0.85y-0.05': {
     kind: 'logistic',
