@@ -16,6 +16,7 @@ test('chipTag spells size, scale and shift', () => {
   assert.equal(chipTag({ size: 150, scale: 1.1, shiftY: -0.18, template: 'arcface5' }), 'c150s1.1y-0.18');
   assert.equal(chipTag({ size: 150, scale: 0.667, shiftY: -0.045, template: 'mean51' }), 'c150s0.667y-0.045m51');
   assert.equal(chipTag({ size: 150, scale: 0.667, shiftY: 0, template: 'dlib33' }), 'c150s0.667y0d33');
+  assert.equal(chipTag({ size: 150, scale: 1.1, shiftY: -0.18, jitter: 6 }), 'c150s1.1y-0.18j6');
 });
 
 test('the default set uses only commercially usable (public-domain dlib) embedding weights', () => {

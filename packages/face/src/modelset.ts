@@ -42,7 +42,8 @@ export interface ModelSet {
  */
 export function chipTag(g: ChipGeometry): string {
   const template = g.template === 'mean51' ? 'm51' : g.template === 'dlib33' ? 'd33' : '';
-  return `c${g.size}s${g.scale}y${g.shiftY}${template}`;
+  const jitter = g.jitter ? `j${g.jitter}` : '';
+  return `c${g.size}s${g.scale}y${g.shiftY}${template}${jitter}`;
 }
 
 function versionOf(name: string, embedders: readonly EmbedderRef[]): string {
@@ -61,6 +62,13 @@ export const DLIB_CHIP: ChipGeometry = { size: 150, scale: 1.1, shiftY: -0.18 };
  * spans 2/3 of the chip as with dlib's padding 0.25; shiftY chosen on dev-train.
  */
 export const DLIB_MEAN51_CHIP: ChipGeometry = { size: 150, scale: 0.667, shiftY: -0.035, template: 'mean51' };
+
+/**
+ * DLIB_CHIP with dlib's jitter test-time augmentation: the descriptor is the mean of 6 jittered
+ * views (small rotation, zoom, shift, mirror; stages/jitter.ts), chosen on LFW dev-train
+ * (docs/benchmarks.md). Six times the embedding work per face.
+ */
+export const DLIB_JITTER_CHIP: ChipGeometry = { ...DLIB_CHIP, jitter: 6 };
 
 /** HSE faceres: trained on loose MTCNN crops, so it wants more margin than ArcFace's framing. */
 export const FACERES_CHIP: ChipGeometry = { size: 224, scale: 0.85, shiftY: -0.05 };
@@ -86,6 +94,7 @@ const DLIB: EmbedderRef = { id: 'face-recognition', chip: DLIB_CHIP, dim: 128 };
 /** The same network with int8 convs (models catalog `face-recognition-q8`): about half the CPU per face. */
 const DLIB_Q8: EmbedderRef = { id: 'face-recognition-q8', chip: DLIB_CHIP, dim: 128 };
 const DLIB_MEAN51: EmbedderRef = { id: 'face-recognition', chip: DLIB_MEAN51_CHIP, dim: 128 };
+const DLIB_JITTER: EmbedderRef = { id: 'face-recognition', chip: DLIB_JITTER_CHIP, dim: 128 };
 const FACERES: EmbedderRef = { id: 'faceres', chip: FACERES_CHIP, dim: 1024 };
 
 /**
@@ -98,6 +107,8 @@ export const MODEL_SETS: Record<string, ModelSet> = {
   'dlib-r34-q8': modelSet('dlib-r34-q8', [DLIB_Q8]),
   /** dlib-r34-v1 with mean-shape (51-point) alignment instead of the five-point ArcFace template. */
   'dlib-r34-v2': modelSet('dlib-r34-v2', [DLIB_MEAN51]),
+  /** dlib-r34-v1 with jitter test-time augmentation (6 views per face). */
+  'dlib-r34-v3': modelSet('dlib-r34-v3', [DLIB_JITTER]),
   /** Non-commercial: unlicensed weights, and less accurate than dlib on LFW. */
   'faceres-v1': modelSet('faceres-v1', [FACERES]),
 };

@@ -8,10 +8,8 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { decodeImage, type EngineConfig } from '@facerec/face';
 import { OnnxModel } from '../../../face/src/runtime/session.js';
-import { alignedBatch, alignmentPoints, chipTemplate, type AlignTemplate, type ChipGeometry } from '../../../face/src/stages/align.js';
-import { estimateSimilarity } from '../../../face/src/geometry/similarity.js';
-import { invertAffine, warpAffineToTensor, type RgbImage } from '../../../face/src/image/rgb.js';
-import { composeAffine, jitterAffines, seedOf } from './jitter.js';
+import { alignedBatch, jitteredBatch, type AlignTemplate, type ChipGeometry } from '../../../face/src/stages/align.js';
+import type { RgbImage } from '../../../face/src/image/rgb.js';
 import { mirroredBatch, runEmbedder } from '../../../face/src/stages/embed.js';
 import { FACE_MEAN_RGB } from '../../../models/src/faceapi/faceRecognition.js';
 import { InvalidInputError } from '../errors.js';
@@ -73,7 +71,7 @@ export class ChipEmbedder {
     for (const c of candidates) {
       const geometry: ChipGeometry = { size: this.size, scale: c.scale, shiftY: c.shiftY, template: this.template };
       if (this.jitter > 0) {
-        views.push({ plain: await this.jittered(img, points, geometry, image), mirrored: null });
+        views.push({ plain: await this.jittered(img, points, { ...geometry, jitter: this.jitter }), mirrored: null });
         continue;
       }
       const batch = rescale(alignedBatch(img, [points], geometry), this.range);
@@ -83,13 +81,9 @@ export class ChipEmbedder {
     return views;
   };
 
-  /** The raw outputs of `jitter` views of the face summed (their mean, up to the norm). */
-  private async jittered(img: RgbImage, points: FivePoints, g: ChipGeometry, image: string): Promise<Float32Array> {
-    const chipToImage = invertAffine(estimateSimilarity(alignmentPoints(points, g), chipTemplate(g)));
-    const per = g.size * g.size * 3;
-    const batch = new Float32Array(this.jitter * per);
-    jitterAffines(g.size, this.jitter, seedOf(image)).forEach((view, i) => warpAffineToTensor(img, composeAffine(chipToImage, view), g.size, g.size, batch, i * per));
-    const out = await this.run(rescale(batch, this.range), this.jitter);
+  /** The raw outputs of the geometry's jittered views summed (their mean, up to the norm), as the engine does. */
+  private async jittered(img: RgbImage, points: FivePoints, g: ChipGeometry): Promise<Float32Array> {
+    const out = await this.run(rescale(jitteredBatch(img, [points], g), this.range), this.jitter);
     const sum = new Float32Array(out.length / this.jitter);
     for (let i = 0; i < out.length; i++) sum[i % sum.length] += out[i];
     return sum;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Point } from '../geometry/similarity.js';
-import { alignmentPoints, chipTemplate, type ChipGeometry } from './align.js';
+import { alignedBatch, alignmentPoints, chipTemplate, jitteredBatch, type ChipGeometry } from './align.js';
 import { fivePoints } from './landmarks.js';
 import { MEAN_SHAPE_51 } from './mean-shape.js';
 
@@ -54,4 +54,29 @@ test('alignmentPoints takes dlib\'s 33 points (27–54 and 60–64) for dlib33',
   const picked = alignmentPoints(face, { size: 150, scale: 2 / 3, shiftY: 0, template: 'dlib33' });
   assert.deepEqual(picked.map(([x]) => x), [...face.slice(27, 55), ...face.slice(60, 65)].map(([x]) => x));
   assert.throws(() => alignmentPoints(fivePoints(face), { size: 150, scale: 2 / 3, shiftY: 0, template: 'dlib33' }), /dlib33 cannot align/);
+});
+
+test('jitteredBatch: `jitter` views per face, view-major, each a slightly moved copy of the plain chip', () => {
+  // A smooth synthetic photo (gradients), so small moves change pixels a little, not wholesale.
+  const W = 200;
+  const data = new Uint8Array(W * W * 3);
+  for (let y = 0; y < W; y++) for (let x = 0; x < W; x++) data.set([x, y, (x + y) >> 1], (y * W + x) * 3);
+  const img = { data, width: W, height: W };
+  const faces = [fivePoints(Array.from({ length: 68 }, (_, k) => [60 + (k % 9) * 8, 50 + Math.floor(k / 9) * 12] as const)), [[70, 80], [130, 80], [100, 110], [75, 140], [125, 140]] as Point[]];
+  const g: ChipGeometry = { size: 32, scale: 1, shiftY: 0, jitter: 3 };
+  const plain = alignedBatch(img, faces, g);
+  const jittered = jitteredBatch(img, faces, g);
+  const per = 32 * 32 * 3;
+  assert.equal(jittered.length, 3 * faces.length * per);
+  for (let v = 0; v < 3; v++) {
+    for (let i = 0; i < faces.length; i++) {
+      const view = jittered.subarray((v * faces.length + i) * per, (v * faces.length + i + 1) * per);
+      const own = plain.subarray(i * per, (i + 1) * per);
+      const other = plain.subarray((1 - i) * per, (2 - i) * per);
+      const dist = (a: Float32Array, b: Float32Array): number => a.reduce((s, x, k) => s + Math.abs(x - b[k]), 0) / a.length;
+      // Closer to its own face's chip than to the other face's, but not identical (it moved).
+      assert.ok(dist(view, own) > 0 && dist(view, own) < dist(view, other), `view ${v} face ${i}`);
+    }
+  }
+  assert.throws(() => jitteredBatch(img, faces, { ...g, jitter: 0 }), /jitter ≥ 1/);
 });

@@ -1,5 +1,6 @@
-import { invertAffine, warpAffineToTensor, type RgbImage } from '../image/rgb.js';
+import { invertAffine, warpAffineToTensor, type Affine, type RgbImage } from '../image/rgb.js';
 import { estimateSimilarity, type Point } from '../geometry/similarity.js';
+import { composeAffine, jitterAffines } from './jitter.js';
 import { fivePoints } from './landmarks.js';
 import { DLIB_CHIP_POINTS, DLIB_MEAN_SHAPE_51, MEAN_SHAPE_51 } from './mean-shape.js';
 
@@ -38,6 +39,11 @@ export interface ChipGeometry {
   shiftY: number;
   /** Default `arcface5`. */
   template?: AlignTemplate;
+  /**
+   * Embed this many dlib-style jittered views of the chip and sum them (stages/jitter.ts) instead
+   * of the chip alone. Default none.
+   */
+  jitter?: number;
 }
 
 export function chipTemplate(g: ChipGeometry): Point[] {
@@ -90,12 +96,28 @@ export function alignmentPoints(points: readonly Point[], g: ChipGeometry): read
  * sampled through its inverse.
  */
 export function alignedBatch(img: RgbImage, faces: readonly (readonly Point[])[], g: ChipGeometry): Float32Array {
+  return viewBatch(img, faces, g, [IDENTITY]);
+}
+
+const IDENTITY: Affine = [1, 0, 0, 0, 1, 0];
+
+/**
+ * The `g.jitter` jittered views of every face, view-major (view v of face i at v·n + i), each
+ * sampled from the photo in one step (jitter map composed with the chip's map).
+ */
+export function jitteredBatch(img: RgbImage, faces: readonly (readonly Point[])[], g: ChipGeometry): Float32Array {
+  if (!g.jitter || g.jitter < 1) throw new Error('jitteredBatch needs a chip geometry with jitter ≥ 1');
+  return viewBatch(img, faces, g, jitterAffines(g.size, g.jitter));
+}
+
+function viewBatch(img: RgbImage, faces: readonly (readonly Point[])[], g: ChipGeometry, views: readonly Affine[]): Float32Array {
   const template = chipTemplate(g);
   const per = g.size * g.size * 3;
-  const batch = new Float32Array(faces.length * per);
+  const n = faces.length;
+  const batch = new Float32Array(views.length * n * per);
   faces.forEach((points, i) => {
-    const toChip = estimateSimilarity(alignmentPoints(points, g), template);
-    warpAffineToTensor(img, invertAffine(toChip), g.size, g.size, batch, i * per);
+    const chipToImage = invertAffine(estimateSimilarity(alignmentPoints(points, g), template));
+    views.forEach((view, v) => warpAffineToTensor(img, composeAffine(chipToImage, view), g.size, g.size, batch, (v * n + i) * per));
   });
   return batch;
 }

@@ -1,7 +1,7 @@
 import { flipTensorHorizontally, type RgbImage } from '../image/rgb.js';
 import type { Point } from '../geometry/similarity.js';
 import type { OnnxModel } from '../runtime/session.js';
-import { alignedBatch, type ChipGeometry } from './align.js';
+import { alignedBatch, jitteredBatch, type ChipGeometry } from './align.js';
 
 export function l2normalize(v: Float32Array): Float32Array {
   let s = 0;
@@ -53,9 +53,17 @@ export function fuseViews(views: readonly Float32Array[], i: number, dim: number
 export async function embedWith(e: Embedder, img: RgbImage, faces: readonly (readonly Point[])[], flip: boolean): Promise<{ vectors: Float32Array[]; batch: Float32Array }> {
   const s = e.chip.size;
   const batch = alignedBatch(img, faces, e.chip);
-  const views = [await runEmbedder(e.model, batch, faces.length, s)];
+  const views = e.chip.jitter ? await jitterViews(e, img, faces) : [await runEmbedder(e.model, batch, faces.length, s)];
   if (flip) views.push(await runEmbedder(e.model, mirroredBatch(batch, s, faces.length), faces.length, s));
   return { vectors: faces.map((_, i) => fuseViews(views, i, e.dim)), batch };
+}
+
+/** A jittering chip's views (stages/jitter.ts), one n × dim block each, from one view-major batch. */
+async function jitterViews(e: Embedder, img: RgbImage, faces: readonly (readonly Point[])[]): Promise<Float32Array[]> {
+  const n = faces.length;
+  const k = e.chip.jitter ?? 1;
+  const out = await runEmbedder(e.model, jitteredBatch(img, faces, e.chip), n * k, e.chip.size);
+  return Array.from({ length: k }, (_, v) => out.subarray(v * n * e.dim, (v + 1) * n * e.dim));
 }
 
 /**

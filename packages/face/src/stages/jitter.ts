@@ -6,7 +6,7 @@
  * Here each view is one affine map from its output pixels to chip pixels, so it can be composed
  * with the chip's own map and sampled from the photo once (no second interpolation).
  */
-import type { Affine } from '../../../face/src/image/rgb.js';
+import type { Affine } from '../image/rgb.js';
 
 const MAX_ROTATION_DEG = 3;
 const MIN_OBJECT_HEIGHT = 0.97;
@@ -24,13 +24,6 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-/** A seed from a string (FNV-1a), so each image gets its own fixed jitters. */
-export function seedOf(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
 }
 
 /** `outer ∘ inner`: apply `inner`, then `outer`. */
@@ -74,8 +67,14 @@ export function jitterAffine(size: number, j: JitterDraw): Affine {
   return composeAffine(crop, mirror);
 }
 
-/** `n` jitter maps for one image, fixed by `seed`. */
-export function jitterAffines(size: number, n: number, seed: number): Affine[] {
+/**
+ * The seed of the engine's jitters: every face gets the same `n` views, so an image always gives
+ * the same vector (a fixed test-time augmentation rather than a random one).
+ */
+export const JITTER_SEED = 1;
+
+/** `n` jitter maps, fixed by `seed`. */
+export function jitterAffines(size: number, n: number, seed = JITTER_SEED): Affine[] {
   const random = seededRandom(seed);
   return Array.from({ length: n }, () => jitterAffine(size, drawJitter(size, random)));
 }
