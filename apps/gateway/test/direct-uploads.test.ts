@@ -96,6 +96,14 @@ describe('direct uploads to S3', () => {
 
     const photos = (await (await stack.api(`/albums/${albumId}/photos`)).json()) as { photos: { imageId: string }[] };
     assert.deepEqual(photos.photos.map((p) => p.imageId), [good.imageId]);
+
+    // A confirmation retried (its answer was lost) is harmless: the same photo, once.
+    const again = await stack.api(`/albums/${albumId}/uploads/complete`, { method: 'POST', body: JSON.stringify({ imageIds: [good.imageId, good.imageId] }) });
+    assert.equal(again.status, 200);
+    const repeated = (await again.json()) as { queued: number; accepted: { imageId: string }[]; rejected: unknown[] };
+    assert.deepEqual([repeated.queued, repeated.accepted.map((a) => a.imageId), repeated.rejected], [1, [good.imageId], []]);
+    const after = (await (await stack.api(`/albums/${albumId}/photos`)).json()) as { photos: { imageId: string }[] };
+    assert.deepEqual(after.photos.map((p) => p.imageId), [good.imageId]);
   });
 });
 

@@ -206,27 +206,41 @@ export class AlbumService {
   /**
    * Confirms direct uploads, each on its own: a stored blob within the size limit becomes a queued
    * photo; a missing blob, or one over the limit (deleted at once), is refused with a reason.
+   * Confirming again is harmless (a photo already in this album is answered as accepted), and an
+   * id that another album or studio holds is refused without touching that photo.
    */
   async completeUploads(tenantId: string, albumId: string, uploads: readonly { imageId: string; name?: string }[]): Promise<{ queued: AlbumImage[]; rejected: RejectedUpload[] }> {
     await this.repos.albums.get(tenantId, albumId);
+    for (const u of uploads) assertUuid(u.imageId);
+    const distinct = [...new Map(uploads.map((u) => [u.imageId, u])).values()];
+    const ids = distinct.map((u) => u.imageId);
+    const already = new Map((await this.repos.images.getMany(tenantId, ids)).filter((r) => r.albumId === albumId).map((r) => [r.id, r]));
+    const taken = await this.repos.images.takenIds(ids);
     const limit = this.deps.maxPhotoBytes ?? DEFAULT_MAX_PHOTO_BYTES;
     const images = [];
     const rejected: RejectedUpload[] = [];
-    for (const u of uploads) {
-      assertUuid(u.imageId);
+    for (const u of distinct) {
+      if (already.has(u.imageId)) continue;
       const blobKey = this.blobKey(tenantId, albumId, u.imageId);
-      const head = await this.deps.blobs.head(blobKey);
       const name = u.name ?? null;
+      const refuse = (code: RejectedUpload['code'], message: string) => rejected.push({ imageId: u.imageId, name, code, message });
+      if (taken.has(u.imageId)) {
+        await this.deps.blobs.delete([blobKey]);
+        refuse('InvalidParameterException', 'This upload id was not handed out for this album; ask for a new one');
+        continue;
+      }
+      const head = await this.deps.blobs.head(blobKey);
       if (!head) {
-        rejected.push({ imageId: u.imageId, name, code: 'InvalidParameterException', message: 'Nothing was uploaded for this photo' });
+        refuse('InvalidParameterException', 'Nothing was uploaded for this photo');
       } else if (head.size > limit) {
         await this.deps.blobs.delete([blobKey]);
-        rejected.push({ imageId: u.imageId, name, code: 'ImageTooLargeException', message: `The photo is larger than the ${limit}-byte limit` });
+        refuse('ImageTooLargeException', `The photo is larger than the ${limit}-byte limit`);
       } else {
         images.push({ id: u.imageId, blobKey, originalName: name, contentType: head.contentType ?? null, sizeBytes: head.size });
       }
     }
-    return { queued: images.length > 0 ? await this.register(tenantId, albumId, images) : [], rejected };
+    const added = images.length > 0 ? await this.register(tenantId, albumId, images) : [];
+    return { queued: [...[...already.values()].map(toAlbumImage), ...added], rejected };
   }
 
   async photos(tenantId: string, albumId: string, request: { status?: ImageRecord['status']; maxResults?: number; nextToken?: string }): Promise<{ photos: AlbumImage[]; nextToken?: string }> {

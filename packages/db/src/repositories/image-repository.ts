@@ -102,6 +102,14 @@ export class ImageRepository {
     return rows.map(toImage);
   }
 
+  /** The ids among `imageIds` that any studio's image already has (ids are one key space). */
+  async takenIds(imageIds: readonly string[]): Promise<Set<string>> {
+    const ids = uniqueUuids(imageIds);
+    if (ids.length === 0) return new Set();
+    const rows = await this.db.selectFrom('images').select('id').where('id', 'in', ids).execute();
+    return new Set(rows.map((r) => r.id));
+  }
+
   /**
    * A worker took the image: counts the attempt. An image that is already indexed is returned
    * unchanged, so a redelivered message can be acknowledged without redoing the work.

@@ -372,6 +372,9 @@ export function repositorySuite(open: () => Promise<TestDatabase>): void {
       assert.equal((await images.list(tenantB, album.id)).items.length, 0);
       assert.deepEqual(await images.getMany(tenantB, [image.id]), []);
       assert.deepEqual((await images.getMany(a.tenantId, [image.id, 'junk'])).map((i) => i.id), [image.id]);
+      // Ids are one key space: a direct upload must not reuse another studio's id.
+      const unused = '00000000-0000-4000-8000-000000000000';
+      assert.deepEqual([...(await images.takenIds([image.id, unused, 'junk']))], [image.id]);
       // B cannot write faces that claim A's image as their album source.
       const collectionB = await newCollection(tenantB);
       await assert.rejects(faces.insert(collectionB, [newFace(1, { source: { albumImageId: image.id, faceIndex: 0 } })]), ImageNotFoundError);
