@@ -51,6 +51,17 @@ export function warpAffineToTensor(
   for (let s = 0; s < k; s++) sub[s] = (s + 0.5) / k;
   const { data, width, height } = src;
   const px = new Float64Array(3);
+  // The products along each output column and row are computed once, not per sample: the sums
+  // below add them in the same order as m0·u + m1·v + m2 − 0.5, so every value is bit-identical.
+  const m0u = new Float64Array(outW * k);
+  const m3u = new Float64Array(outW * k);
+  for (let ox = 0; ox < outW; ox++) {
+    for (let sx = 0; sx < k; sx++) {
+      const u = ox + sub[sx];
+      m0u[ox * k + sx] = m0 * u;
+      m3u[ox * k + sx] = m3 * u;
+    }
+  }
   let o = targetOffset;
   for (let oy = 0; oy < outH; oy++) {
     for (let ox = 0; ox < outW; ox++) {
@@ -59,10 +70,11 @@ export function warpAffineToTensor(
       let b = 0;
       for (let sy = 0; sy < k; sy++) {
         const v = oy + sub[sy];
+        const m1v = m1 * v;
+        const m4v = m4 * v;
         for (let sx = 0; sx < k; sx++) {
-          const u = ox + sub[sx];
-          const x = m0 * u + m1 * v + m2 - 0.5;
-          const y = m3 * u + m4 * v + m5 - 0.5;
+          const x = m0u[ox * k + sx] + m1v + m2 - 0.5;
+          const y = m3u[ox * k + sx] + m4v + m5 - 0.5;
           // Truncation is floor for the non-negative coordinates of the fast path.
           const x0 = x | 0;
           const y0 = y | 0;
