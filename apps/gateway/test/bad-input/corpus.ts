@@ -90,6 +90,7 @@ export const IMAGE_CASES: readonly ImageCase[] = [
   { name: '200×79 PNG (under 80 px high)', file: 'flat.png', make: () => img.blank(200, 79, 'png'), expect: TOO_SMALL, album: { indexed: 0 } },
   { name: '80×80 JPEG (smallest allowed, no face)', file: 'small.jpg', make: () => img.blank(80, 80), expect: { faces: 0 }, album: { indexed: 0 } },
   { name: '60000×60000 PNG decompression bomb', file: 'bomb.png', make: () => img.pngBomb(), expect: { error: 'ImageTooLargeException' }, album: { failed: 'ImageTooLarge' } },
+  { name: '5 MB JPEG (exactly the limit)', file: 'limit.jpg', make: () => img.paddedTo(5 * 1024 * 1024), expect: ONE_FACE, album: { indexed: 1 } },
   { name: '6 MB JPEG (over the 5 MB limit)', file: 'big.jpg', make: () => img.paddedTo(6_000_000), expect: { error: 'ImageTooLargeException' }, album: { indexed: 1 } },
   // EXIF orientations: the face is found, boxed in the upright picture's coordinates
   ...([1, 2, 3, 4, 5, 6, 7, 8] as const).map((o): ImageCase => ({
