@@ -39,7 +39,8 @@ import { collectBoxes, collectLandmarks, parseRecipe, type PixelBox } from './la
 import { meanShapeSource, procrustesMean, symmetrize51, toUnitBox } from './mean-shape.js';
 import type { AlignTemplate } from '../../../face/src/stages/align.js';
 import { SAME_SIZE_RATIO } from '../../../face/src/stages/detect.js';
-import { dot, misclassified, scoreEnsemble, searchGeometries, type FlipMode, type GeometryScore, type VectorsByImage } from './search.js';
+import { dot, misclassified, scoreCross, scoreEnsemble, scoreVectors, searchGeometries, type FlipMode, type GeometryScore, type VectorsByImage } from './search.js';
+import type { GeometryCandidate } from './grid.js';
 
 const OPTIONS = {
   embedder: { type: 'string' },
@@ -64,6 +65,7 @@ const OPTIONS = {
   errors: { type: 'boolean', default: false },
   symmetric: { type: 'boolean', default: false },
   jitter: { type: 'string', default: '0' },
+  'query-jitter': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -217,8 +219,29 @@ async function geometry(values: Values): Promise<void> {
     // --errors: the wrongly decided pairs of each row at its best threshold, for looking at the images.
     if (values.errors) result.scores.forEach((s, i) => print({ scale: s.scale, shiftY: s.shiftY, flip: s.flip, errors: misclassified(pairs, result.vectors[i], s.threshold) }));
     print({ embedder: id, ms_per_face: embedder.msPerFace });
+    if (values['query-jitter'] !== undefined) await queryJitter(values, config, pairs, points, candidates, id, embedder.size, template, result.vectors);
   } finally {
     await embedder.close();
+  }
+}
+
+/**
+ * --query-jitter N: image A of each pair embedded with N jittered views (a selfie), image B plain
+ * (an album photo), per geometry: what query-only TTA buys without changing stored vectors.
+ */
+async function queryJitter(values: Values, config: EngineConfig, pairs: readonly PairSpec[], points: PointsByImage, candidates: readonly GeometryCandidate[], id: string, size: number, template: AlignTemplate, plain: readonly VectorsByImage[]): Promise<void> {
+  if (values.jitter !== '0' || values.flip !== 'off') throw new InvalidInputError('--query-jitter compares against plain vectors: use it with --jitter 0 --flip off');
+  const n = positiveInt(required(values['query-jitter'], '--query-jitter'), '--query-jitter');
+  const jittered = await ChipEmbedder.load(config, required(values.images, '--images'), id, size, parseInputRange(values['input-range']), template, n);
+  const progress = createProgress(`${id} query jitter ${n}`);
+  try {
+    const result = await searchGeometries({ pairs, points, candidates, flip: 'off', embed: jittered.embedAt, onProgress: progress.update });
+    progress.finish();
+    result.scores.forEach((s, i) => {
+      print({ query_jitter: n, scale: s.scale, shiftY: s.shiftY, both_jittered: scoreVectors(pairs, result.vectors[i]), query_jittered_gallery_plain: scoreCross(pairs, result.vectors[i], plain[i]) });
+    });
+  } finally {
+    await jittered.close();
   }
 }
 

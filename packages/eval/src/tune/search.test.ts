@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { PairSpec } from '../pairs.js';
 import type { GeometryCandidate } from './grid.js';
 import type { FivePoints, PointsByImage } from './points.js';
-import { fuse, misclassified, scoreEnsemble, searchGeometries, unit, type RawViews, type VectorsByImage } from './search.js';
+import { fuse, misclassified, scoreCross, scoreEnsemble, scoreVectors, searchGeometries, unit, type RawViews, type VectorsByImage } from './search.js';
 
 const P: FivePoints = [[0, 0], [1, 0], [0.5, 0.5], [0.2, 1], [0.8, 1]];
 
@@ -68,4 +68,16 @@ test('misclassified lists the pairs a threshold gets wrong, farthest from it fir
   // Wrong: a_1·a_2 = 0.28 (same, rejected), a_2·b_2 = 0.936 and a_1·b_1 = 0.8 (different, accepted);
   // right: b_1·b_2 = 0.96 (same), a_1·b_2 = 0.6 (different); a_1–c_1 has no vector.
   assert.deepEqual(errors.map((e) => [e.imageA, e.imageB]), [['a_1', 'a_2'], ['a_2', 'b_2'], ['a_1', 'b_1']]);
+});
+
+test('scoreCross takes image A from the query vectors and image B from the gallery vectors', () => {
+  const pairs: PairSpec[] = [{ imageA: 'a_1', imageB: 'a_2', same: true }, { imageA: 'a_1', imageB: 'b_1', same: false }];
+  const gallery: VectorsByImage = new Map([['a_2', unit(Float32Array.from([1, 0, 0]))], ['b_1', unit(Float32Array.from([0, 1, 0]))]]);
+  // Query a_1 points at b: crossed it decides both pairs wrongly; from the gallery side alone it has no a_1.
+  const wrong: VectorsByImage = new Map([['a_1', unit(Float32Array.from([0.2, 1, 0]))]]);
+  const right: VectorsByImage = new Map([['a_1', unit(Float32Array.from([1, 0.2, 0]))]]);
+  assert.equal(scoreCross(pairs, right, gallery).auc, 1);
+  assert.equal(scoreCross(pairs, wrong, gallery).auc, 0);
+  assert.equal(scoreCross(pairs, right, gallery).pairs, 2);
+  assert.throws(() => scoreVectors(pairs, gallery), /no comparable|empty|pairs/i);
 });

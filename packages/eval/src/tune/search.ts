@@ -74,6 +74,17 @@ export function scoreVectors(pairs: readonly PairSpec[], vectors: VectorsByImage
 }
 
 /**
+ * Metrics when the two sides of a pair are embedded differently: image A from `query` (e.g. a
+ * selfie with test-time augmentation), image B from `gallery` (e.g. plain album vectors).
+ */
+export function scoreCross(pairs: readonly PairSpec[], query: VectorsByImage, gallery: VectorsByImage): PairMetrics {
+  const scored = pairs
+    .filter((p) => query.has(p.imageA) && gallery.has(p.imageB))
+    .map((p) => ({ score: dot(query.get(p.imageA) as Float32Array, gallery.get(p.imageB) as Float32Array), same: p.same }));
+  return pairMetrics(scored);
+}
+
+/**
  * An ensemble's metrics when its members' unit vectors are concatenated with weights w: the
  * cosine of two concatenations is Σ w·cos / Σ w (with each member scaled by √(w / Σ w)).
  */
