@@ -222,6 +222,11 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   return config;
 }
 
+/** What `Image.S3Object.Bucket` must say: the S3 bucket, or `facerec` for the filesystem store. */
+export function s3ObjectBucket(settings: BlobStoreSettings): string {
+  return settings.kind === 's3' ? settings.bucket : 'facerec';
+}
+
 function blobStoreSettings(env: Env, dataDir: string): BlobStoreSettings {
   const kind = envEnum(env, 'FACEREC_BLOB_STORE', ['fs', 's3'] as const, 'fs');
   if (kind === 'fs') return { kind, root: path.join(dataDir, 'blobs') };

@@ -5,7 +5,7 @@ import { FacerecError, InvalidParameterError } from '@facerec/core';
 import type { AlbumRecord, CollectionRecord, ImageRecord, Repositories } from '@facerec/db';
 import type { FaceEngine } from '@facerec/face';
 import type { SimilarityScale } from '@facerec/rekognition';
-import { vectorCollectionKey, type BlobStore, type ImageMessage, type Queue, type VectorIndex } from '@facerec/storage';
+import { albumPhotoKey, vectorCollectionKey, type BlobStore, type ImageMessage, type Queue, type VectorIndex } from '@facerec/storage';
 import { clusterFaces, type Person } from './people.js';
 import { toProgress, type AlbumProgress } from './progress.js';
 
@@ -90,7 +90,7 @@ export class AlbumService {
   }
 
   private blobKey(tenantId: string, albumId: string, imageId: string): string {
-    return `albums/${tenantId}/${albumId}/${imageId}`;
+    return albumPhotoKey(tenantId, albumId, imageId);
   }
 
   private async collectionOf(album: AlbumRecord): Promise<CollectionRecord> {

@@ -57,8 +57,8 @@ export class ServiceContext {
     }
   }
 
-  async analyze(image: Image | undefined, field: string, options: AnalyzeOptions): Promise<{ bytes: Uint8Array; analysis: ImageAnalysis }> {
-    const bytes = await imageBytes(image, field, this.deps.imageSource);
+  async analyze(caller: Caller, image: Image | undefined, field: string, options: AnalyzeOptions): Promise<{ bytes: Uint8Array; analysis: ImageAnalysis }> {
+    const bytes = await imageBytes(caller, image, field, this.deps.imageSource);
     const analysis = await this.deps.engine.analyze(bytes, options);
     if (analysis.width < MIN_IMAGE_SIDE || analysis.height < MIN_IMAGE_SIDE) {
       throw new InvalidParameterError(`Request has invalid parameters: ${field} is ${analysis.width}x${analysis.height}; each side must be at least ${MIN_IMAGE_SIDE} pixels`);

@@ -40,7 +40,11 @@ export const OPERATIONS: readonly OperationName[] = [
   'ListUsers', 'AssociateFaces', 'DisassociateFaces', 'SearchUsers', 'SearchUsersByImage',
 ];
 
-/** Reads `Image.S3Object` from the configured blob store (issue: albums) — injected by the app. */
+/**
+ * Reads `Image.S3Object` for a caller from the configured blob store (injected by the app). Only
+ * the caller's own objects are readable; anything else answers as a missing object. An object
+ * over `maxBytes` is refused without being read.
+ */
 export interface ImageSource {
-  read(object: R.S3Object): Promise<Uint8Array>;
+  read(caller: Caller, object: R.S3Object, maxBytes: number): Promise<Uint8Array>;
 }

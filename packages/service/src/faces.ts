@@ -30,9 +30,9 @@ function storedDetail(r: FaceRecord): R.FaceDetail {
 export class FaceOperations {
   constructor(private readonly ctx: ServiceContext) {}
 
-  async DetectFaces(_caller: Caller, r: R.DetectFacesRequest): Promise<R.DetectFacesResponse> {
+  async DetectFaces(caller: Caller, r: R.DetectFacesRequest): Promise<R.DetectFacesResponse> {
     const attrs = attributeSet(v.attributes(r.Attributes, 'Attributes'));
-    const { analysis } = await this.ctx.analyze(r.Image, 'Image', { mode: 'album', embed: false, attributes: attrs === 'ALL', maxFaces: 100 });
+    const { analysis } = await this.ctx.analyze(caller, r.Image, 'Image', { mode: 'album', embed: false, attributes: attrs === 'ALL', maxFaces: 100 });
     return { FaceDetails: analysis.faces.map((f) => toFaceDetail(f, attrs)), ...(analysis.orientationCorrection ? { OrientationCorrection: analysis.orientationCorrection } : {}) };
   }
 
@@ -44,7 +44,7 @@ export class FaceOperations {
     const attrs = attributeSet(v.attributes(r.DetectionAttributes, 'DetectionAttributes'));
     const collection = await this.ctx.collection(caller, collectionId);
     this.ctx.assertSameModel(collection);
-    const { bytes, analysis } = await this.ctx.analyze(r.Image, 'Image', { mode: 'album', embed: true, attributes: attrs === 'ALL' });
+    const { bytes, analysis } = await this.ctx.analyze(caller, r.Image, 'Image', { mode: 'album', embed: true, attributes: attrs === 'ALL' });
     const { indexed, unindexed } = selectFaces(analysis, filter, maxFaces);
     const imageId = imageIdFor(collection.id, bytes, externalImageId);
     const records = await this.storeFaces(collection, imageId, externalImageId, indexed);
@@ -131,7 +131,7 @@ export class FaceOperations {
     const filter = v.oneOf(r.QualityFilter, 'QualityFilter', v.QUALITY_FILTERS, 'NONE');
     const collection = await this.ctx.collection(caller, collectionId);
     this.ctx.assertSameModel(collection);
-    const { analysis } = await this.ctx.analyze(r.Image, 'Image', { mode: 'selfie', embed: true, attributes: false });
+    const { analysis } = await this.ctx.analyze(caller, r.Image, 'Image', { mode: 'selfie', embed: true, attributes: false });
     const face = analysis.faces[0];
     if (!face?.embedding) throw new InvalidParameterError(NO_FACE);
     const reasons = qualityReasons(face, filter, analysis.width, analysis.height);
@@ -145,12 +145,12 @@ export class FaceOperations {
     };
   }
 
-  async CompareFaces(_caller: Caller, r: R.CompareFacesRequest): Promise<R.CompareFacesResponse> {
+  async CompareFaces(caller: Caller, r: R.CompareFacesRequest): Promise<R.CompareFacesResponse> {
     const threshold = v.numberIn(r.SimilarityThreshold, 'SimilarityThreshold', 0, 100, 80);
     const filter = v.oneOf(r.QualityFilter, 'QualityFilter', v.QUALITY_FILTERS, 'NONE');
     const [source, target] = await Promise.all([
-      this.ctx.analyze(r.SourceImage, 'SourceImage', { mode: 'selfie', embed: true, attributes: false }),
-      this.ctx.analyze(r.TargetImage, 'TargetImage', { mode: 'album', embed: true, attributes: false, maxFaces: 100 }),
+      this.ctx.analyze(caller, r.SourceImage, 'SourceImage', { mode: 'selfie', embed: true, attributes: false }),
+      this.ctx.analyze(caller, r.TargetImage, 'TargetImage', { mode: 'album', embed: true, attributes: false, maxFaces: 100 }),
     ]);
     const passes = (a: ImageAnalysis): ImageAnalysis => ({ ...a, faces: a.faces.filter((f) => qualityReasons(f, filter, a.width, a.height).length === 0) });
     return compareFaces(passes(source.analysis), passes(target.analysis), threshold, this.ctx.deps.scale);

@@ -109,7 +109,7 @@ export class UserOperations {
     const filter = v.oneOf(r.QualityFilter, 'QualityFilter', v.QUALITY_FILTERS, 'NONE');
     const collection = await this.ctx.collection(caller, collectionId);
     this.ctx.assertSameModel(collection);
-    const { analysis } = await this.ctx.analyze(r.Image, 'Image', { mode: 'album', embed: true, attributes: false, maxFaces: 100 });
+    const { analysis } = await this.ctx.analyze(caller, r.Image, 'Image', { mode: 'album', embed: true, attributes: false, maxFaces: 100 });
     const [largest, ...others] = analysis.faces;
     const unsearched: R.UnsearchedFace[] = others.map((f) => ({ FaceDetails: toFaceDetail(f), Reasons: ['FACE_NOT_LARGEST'] }));
     if (!largest?.embedding) return { UserMatches: [], FaceModelVersion: collection.faceModelVersion, UnsearchedFaces: unsearched };

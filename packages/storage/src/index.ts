@@ -15,6 +15,7 @@ export { S3BlobStore } from './blobs/s3-blob-store.js';
 export type { S3BlobStoreOptions } from './blobs/s3-blob-store.js';
 export { PgTableQueue, isDatabaseUnavailable } from './queue/pg-table-queue.js';
 export { isUnavailable } from './blobs/unavailable.js';
+export { albumPhotoKey, studioObjectKey } from './blobs/keys.js';
 export type { PgTableQueueOptions } from './queue/pg-table-queue.js';
 export { SqsQueue, createSqsClient, ensureSqsQueues } from './queue/sqs-queue.js';
 export type { SqsQueueOptions } from './queue/sqs-queue.js';

@@ -16,6 +16,7 @@ export type ErrorName =
   | 'InvalidImageFormatException'
   | 'ImageTooLargeException'
   | 'InvalidParameterException'
+  | 'InvalidS3ObjectException'
   | 'SerializationException'
   | 'UnknownOperationException'
   | 'UnrecognizedClientException';
@@ -25,6 +26,7 @@ export const REST_STATUS: Record<ErrorName, number> = {
   InvalidImageFormatException: 415,
   ImageTooLargeException: 413,
   InvalidParameterException: 400,
+  InvalidS3ObjectException: 400,
   SerializationException: 400,
   UnknownOperationException: 404,
   UnrecognizedClientException: 401,
@@ -158,7 +160,9 @@ export const AWS_CASES: readonly AwsCase[] = [
   op('base64 with broken padding', 'DetectFaces', '{"Image": {"Bytes": "QUJD="}}', IP, 'base64'),
   op('base64url alphabet', 'DetectFaces', '{"Image": {"Bytes": "_-_-"}}', IP, 'base64'),
   op('Bytes and S3Object together', 'DetectFaces', (f) => `{"Image":{"Bytes":"${f}","S3Object":{"Bucket":"b","Name":"n.jpg"}}}`, IP, 'S3Object'),
-  op('S3Object with path traversal', 'DetectFaces', '{"Image": {"S3Object": {"Bucket": "..", "Name": "../../etc/passwd"}}}', IP, 'S3Object'),
+  // Read from the blob store with names relative to the studio's root: escaping names are unreadable objects.
+  op('S3Object with path traversal', 'DetectFaces', '{"Image": {"S3Object": {"Bucket": "facerec", "Name": "../../etc/passwd"}}}', 'InvalidS3ObjectException', 'S3'),
+  op('S3Object in another bucket', 'DetectFaces', '{"Image": {"S3Object": {"Bucket": "..", "Name": "photo.jpg"}}}', 'InvalidS3ObjectException', 'S3'),
   op('unknown operation', 'DetectLabels', '{}', 'UnknownOperationException', 'DetectLabels'),
 ];
 
