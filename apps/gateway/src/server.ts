@@ -18,6 +18,7 @@ import { createApp, type GatewayApp } from './app.js';
 import { describeInitialKey, ensureDefaultTenant, resolveServerKey, type InitialKey } from './bootstrap.js';
 import { Closers, openBlobStore, openDatabase, openQueue, openVectorIndex, startEngine } from './composition.js';
 import { s3ObjectBucket, type GatewayConfig } from './config.js';
+import { answerClientErrors } from './protocol/client-error.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import type { EngineStats } from './observability/metrics.js';
 import type { ReadinessCheck } from './observability/health.js';
@@ -182,6 +183,7 @@ function readinessChecks(db: DatabaseConnection, engineOpen: () => boolean): Rea
 function listen(gateway: GatewayApp, config: GatewayConfig): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = gateway.app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(server)));
+    answerClientErrors(server);
   });
 }
 
