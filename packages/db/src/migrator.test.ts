@@ -102,3 +102,19 @@ describe('createMigrationFile', () => {
     await assert.rejects(createMigrationFile('!!!', { migrationsDir: dir }));
   });
 });
+
+test('two schemas of one Postgres database migrate side by side (the bookkeeping tables are per schema)', async () => {
+  const first = await openPostgresTestDatabase();
+  try {
+    // The first schema's kysely_migration tables must not pass for the second's.
+    const second = await openPostgresTestDatabase();
+    try {
+      assert.deepEqual(await tablesOf(second), EXPECTED_TABLES);
+      assert.deepEqual((await migrationHistory(second.db)).map((m) => m.name), SHIPPED);
+    } finally {
+      await second.dispose();
+    }
+  } finally {
+    await first.dispose();
+  }
+});

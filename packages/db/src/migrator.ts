@@ -55,10 +55,17 @@ function asMigration(file: string, module: unknown): Migration {
   return { up: candidate.up, down: candidate.down };
 }
 
-function createMigrator(db: Kysely<Database>, options: MigratorOptions): Migrator {
+/**
+ * kysely's migrator, with its bookkeeping tables pinned to the connection's current schema: left
+ * unqualified, kysely would take a `kysely_migration` table in any other schema of the database
+ * (another tenant of a shared database, a test schema left behind) as its own and skip creating it.
+ */
+async function createMigrator(db: Kysely<Database>, options: MigratorOptions): Promise<Migrator> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
   return new Migrator({
     db,
     provider: new EsmFolderMigrationProvider(options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR),
+    migrationTableSchema: rows[0].schema,
   });
 }
 
@@ -77,12 +84,12 @@ function unwrap(resultSet: MigrationResultSet): MigrationStep[] {
 
 /** Applies every pending migration; returns the ones applied, in order. */
 export async function migrateUp(db: Kysely<Database>, options: MigratorOptions = {}): Promise<MigrationStep[]> {
-  return unwrap(await createMigrator(db, options).migrateToLatest());
+  return unwrap(await (await createMigrator(db, options)).migrateToLatest());
 }
 
 /** Reverts the most recent migration (one step, like `migrate down` in most tools). */
 export async function migrateDown(db: Kysely<Database>, options: MigratorOptions = {}): Promise<MigrationStep[]> {
-  return unwrap(await createMigrator(db, options).migrateDown());
+  return unwrap(await (await createMigrator(db, options)).migrateDown());
 }
 
 export interface MigrationHistoryEntry {
@@ -97,7 +104,7 @@ export async function migrationHistory(
   db: Kysely<Database>,
   options: MigratorOptions = {},
 ): Promise<MigrationHistoryEntry[]> {
-  const known = await createMigrator(db, options).getMigrations();
+  const known = await (await createMigrator(db, options)).getMigrations();
   const executed = await readExecutedMigrations(db);
   const entries: MigrationHistoryEntry[] = known.map((info) => ({
     name: info.name,
