@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { sql, type DatabaseConnection } from '@facerec/db';
 import type { FaceEngine } from '@facerec/face';
 import { FACES_DEV, requireDevPhotos } from '../../gateway/test/albums-client.js';
+import { seededRandom } from '@facerec/core';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const WORKER_MAIN = path.join(REPO, 'apps/worker/src/main.ts');
@@ -47,17 +48,6 @@ export async function cleanFaceCounts(engine: FaceEngine): Promise<Map<string, n
   return counts;
 }
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed with its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface WorkerProcess {
   child: ChildProcess;

@@ -24,7 +24,8 @@ import { startTestEngine } from '@facerec/face/testing';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '@facerec/gateway';
 import { FakePineconeServer } from '@facerec/storage';
 import { AlbumsClient } from '../../gateway/test/albums-client.js';
-import { albumImages, assertIndexedExactlyOnce, cleanFaceCounts, killAll, pineconeProbe, seededRandom, sleep, smallAlbum, spawnWorker, type WorkerProcess } from './fault-kit.js';
+import { seededRandom } from '@facerec/core';
+import { albumImages, assertIndexedExactlyOnce, cleanFaceCounts, killAll, pineconeProbe, sleep, smallAlbum, spawnWorker, type WorkerProcess } from './fault-kit.js';
 
 const RUNS = Number(process.env.SIGKILL_RUNS ?? 10);
 const PHOTOS_PER_RUN = 4;

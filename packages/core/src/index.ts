@@ -1,2 +1,3 @@
 export * from './errors.js';
 export * from './env.js';
+export * from './random.js';

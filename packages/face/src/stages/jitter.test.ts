@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyAffine } from '../image/rgb.js';
-import { composeAffine, drawJitter, jitterAffine, jitterAffines, seededRandom } from './jitter.js';
+import { seededRandom } from '@facerec/core';
+import { composeAffine, drawJitter, jitterAffine, jitterAffines } from './jitter.js';
 
 test('a draw without rotation, shift or flip on a full-size box is the identity', () => {
   const m = jitterAffine(150, { angle: 0, box: 150, dx: 0, dy: 0, flip: false });

@@ -7,6 +7,7 @@
  * with the chip's own map and sampled from the photo once (no second interpolation).
  */
 import type { Affine } from '../image/rgb.js';
+import { seededRandom } from '@facerec/core';
 
 const MAX_ROTATION_DEG = 3;
 const MIN_OBJECT_HEIGHT = 0.97;
@@ -14,17 +15,6 @@ const MAX_OBJECT_HEIGHT = 0.99999;
 const TRANSLATE = 0.02;
 const INSET_PX = 3;
 
-/** A small deterministic PRNG (mulberry32), so a run's jitters repeat exactly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `outer ∘ inner`: apply `inner`, then `outer`. */
 export function composeAffine(outer: Affine, inner: Affine): Affine {

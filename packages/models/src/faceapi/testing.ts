@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
+import { seededRandom } from '@facerec/core';
 
 /** /work/shared/faces, found relative to the repository root. */
 export const FACES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../shared/faces');
@@ -20,17 +21,6 @@ export function facePath(relative: string): string {
   return file;
 }
 
-/** Mulberry32: a tiny seeded PRNG so random inputs are identical on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `count` pseudo-random pixel values in 0..255 (NHWC RGB when used as images). */
 export function randomPixels(seed: number, count: number): Float32Array {

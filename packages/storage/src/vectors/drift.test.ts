@@ -13,7 +13,8 @@ import { LocalVectorIndex } from './local-vector-index.js';
 import { PgvectorIndex } from './pgvector-index.js';
 import { PineconeIndex } from './pinecone-index.js';
 import { faceVectorItem, vectorCollectionKey } from './reindex.js';
-import { randomVector, seededRandom } from './vector-index.contract.js';
+import { seededRandom } from '@facerec/core';
+import { randomVector } from './vector-index.contract.js';
 import type { VectorIndex } from './vector-index.js';
 
 const DIM = 8;

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { LocalVectorIndex } from './local-vector-index.js';
 import { VectorDimensionMismatchError, VectorIndexError } from './vector-index.js';
-import { randomVector, seededRandom, vectorIndexContract } from './vector-index.contract.js';
+import { seededRandom } from '@facerec/core';
+import { randomVector, vectorIndexContract } from './vector-index.contract.js';
 
 describe('VectorIndex contract: LocalVectorIndex in memory', () => {
   vectorIndexContract(async () => {

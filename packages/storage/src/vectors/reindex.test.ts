@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import { CollectionRepository, FaceRepository, TenantRepository, openPostgresTestDatabase } from '@facerec/db';
 import { LocalVectorIndex } from './local-vector-index.js';
 import { reindexCollection, vectorCollectionKey } from './reindex.js';
-import { randomVector, seededRandom } from './vector-index.contract.js';
+import { seededRandom } from '@facerec/core';
+import { randomVector } from './vector-index.contract.js';
 
 test('reindexCollection rebuilds a collection from Postgres and drops stale vectors', async () => {
   const database = await openPostgresTestDatabase();

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { MetadataFilter, VectorIndex, VectorItem, VectorMatch } from './vector-index.js';
 import { cosine, matchesFilter } from './vector-math.js';
+import { seededRandom } from '@facerec/core';
 
 export interface OpenedIndex {
   index: VectorIndex;
@@ -17,17 +18,6 @@ const DIM = 16;
 /** Float32 storage and JSON transport round scores slightly differently per adapter. */
 const SCORE_TOLERANCE = 1e-4;
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function randomVector(random: () => number, dim = DIM): Float32Array {
   const v = new Float32Array(dim);
