@@ -5,8 +5,8 @@
  * answer goes out as soon as the limit is passed (or at once when Content-Length says so), and the
  * connection is closed shortly after it, so the rest is never read.
  */
-import type { IncomingMessage } from 'node:http';
-import type { RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
 import { ImageTooLargeError } from '@facerec/core';
 
 /** The declared Content-Length, when there is a valid one (chunked bodies have none). */
@@ -25,7 +25,7 @@ const LINGER_MS = 1000;
  * the rest of the body. Not at once (`Connection: close` would): a client busy writing would get a
  * reset before it reads the answer. The rest is dropped for up to LINGER_BYTES / LINGER_MS first.
  */
-export function closeIfUnread(req: IncomingMessage, res: Response): void {
+export function closeIfUnread(req: IncomingMessage, res: ServerResponse): void {
   if (req.complete || res.headersSent) return;
   res.once('finish', () => {
     let dropped = 0;

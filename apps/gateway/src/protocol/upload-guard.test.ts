@@ -10,6 +10,7 @@ import type { AlbumImage } from '@facerec/albums';
 import { FsBlobStore } from '@facerec/storage';
 import { receivePhotos } from '../albums/multipart-photos.js';
 import { streamUpload } from '../../test/bad-input/stream-upload.js';
+import { closeIfUnread } from './body-limit.js';
 import { OversizePartGuard, type GuardedOutcome } from './upload-guard.js';
 
 const LIMIT = 64 * 1024;
@@ -42,7 +43,10 @@ before(async () => {
       req.unpipe();
       req.pause();
       last = { kind: 'cut', outcome: await guard.outcome(), cutAt: first.name };
-      res.writeHead(413, { connection: 'close' }).end();
+      // As the album route does: answer, then drop what still comes for a moment before closing,
+      // so a client busy writing reads the 413 instead of a reset.
+      closeIfUnread(req, res);
+      res.writeHead(413).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
