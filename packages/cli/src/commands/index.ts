@@ -15,16 +15,18 @@ import { benchFindCommand } from './bench-find.js';
 import { benchAlbumCommand } from './bench-album.js';
 import { benchSoakCommand } from './bench-soak.js';
 import { benchFuzzCommand } from './bench-fuzz.js';
+import { benchFaultsCommand } from './bench-faults.js';
 
-/** `bench find|make-gallery|album|soak` are the album benches, `bench fuzz` the security one; the other kinds stay with `bench`. */
+/** `bench find|make-gallery|album|soak` are the album benches, `bench fuzz` the security one, `bench faults` the long fault runs; the other kinds stay with `bench`. */
 const benchWithAlbums: Command = {
   summary: benchCommand.summary + '; album search accuracy (find, make-gallery), ingestion throughput (album) and searches during ingestion (soak)',
-  usage: [benchCommand.usage, benchFindCommand.usage, benchAlbumCommand.usage, benchSoakCommand.usage, benchFuzzCommand.usage].join('\n       '),
+  usage: [benchCommand.usage, benchFindCommand.usage, benchAlbumCommand.usage, benchSoakCommand.usage, benchFuzzCommand.usage, benchFaultsCommand.usage].join('\n       '),
   run(args) {
     if (args[0] === 'find' || args[0] === 'make-gallery') return benchFindCommand.run(args);
     if (args[0] === 'album') return benchAlbumCommand.run(args.slice(1));
     if (args[0] === 'soak') return benchSoakCommand.run(args.slice(1));
     if (args[0] === 'fuzz') return benchFuzzCommand.run(args.slice(1));
+    if (args[0] === 'faults') return benchFaultsCommand.run(args.slice(1));
     return benchCommand.run(args);
   },
 };
