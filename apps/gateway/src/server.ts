@@ -81,7 +81,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       keys: repos.apiKeys,
       logger,
       checks: readinessChecks(db, () => engineOpen),
-      engineStats: () => ({ queueDepth: engine.queueDepth ?? 0, busyThreads: engine.busyThreads ?? 0 }),
+      engineStats: () => ({ queueDepth: engine.queueDepth ?? 0, busyThreads: engine.busyThreads ?? 0, waitingForRoom: engine.waitingForRoom ?? 0 }),
       queueStats: () => queue.stats(),
       jsonBodyLimitBytes: config.jsonBodyLimitBytes,
       uploadFileLimitBytes: config.uploadFileLimitBytes,

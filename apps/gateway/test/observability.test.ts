@@ -7,7 +7,7 @@ import { startHarness, type Harness } from './harness.js';
 describe('health, metrics and logs', () => {
   let h: Harness;
   let dbHealthy = true;
-  const engine = { queueDepth: 3, busyThreads: 2 };
+  const engine = { queueDepth: 3, busyThreads: 2, waitingForRoom: 4 };
   before(async () => {
     h = await startHarness({
       checks: [
@@ -63,6 +63,7 @@ describe('health, metrics and logs', () => {
     assert.match(text, /facerec_http_request_duration_seconds_count\{api="aws",operation="DescribeCollection",status="400"\} 1/);
     assert.match(text, /facerec_engine_queue_depth 3/);
     assert.match(text, /facerec_engine_busy_threads 2/);
+    assert.match(text, /facerec_engine_waiting_for_room 4/);
     assert.match(text, /facerec_process_resident_memory_bytes/);
   });
 

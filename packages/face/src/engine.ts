@@ -42,6 +42,11 @@ export class PooledFaceEngine implements FaceEngine {
     return this.pool.queueDepth;
   }
 
+  /** Background (`whenBusy: 'wait'`) images held back until the queue has room. */
+  get waitingForRoom(): number {
+    return this.pool.waitingForRoom;
+  }
+
   get busyThreads(): number {
     return this.pool.busyWorkers;
   }

@@ -1,6 +1,7 @@
 /**
  * Prometheus metrics on a registry of the app's own (several apps can live in one test process):
- * request latency per API, operation and status; the engine pool's queue depth and busy threads;
+ * request latency per API, operation and status; the engine pool's queue depth, held-back album
+ * work and busy threads;
  * node's process metrics.
  */
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
@@ -9,6 +10,8 @@ import type { QueueStats } from '@facerec/storage';
 export interface EngineStats {
   readonly queueDepth: number;
   readonly busyThreads: number;
+  /** Background (album) work held back until the queue has room; never counted in queueDepth. */
+  readonly waitingForRoom?: number;
 }
 
 export class GatewayMetrics {
@@ -31,6 +34,14 @@ export class GatewayMetrics {
       registers: [this.registry],
       collect() {
         this.set(engine?.()?.queueDepth ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'facerec_engine_waiting_for_room',
+      help: 'Album images held back while the engine queue is full (they wait instead of being refused)',
+      registers: [this.registry],
+      collect() {
+        this.set(engine?.()?.waitingForRoom ?? 0);
       },
     });
     new Gauge({
