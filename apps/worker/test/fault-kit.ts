@@ -166,6 +166,22 @@ export async function assertIndexedExactlyOnce(
   return images;
 }
 
+/**
+ * Polls `check` until it holds (a check that throws, e.g. while Postgres is down, counts as "not
+ * yet"); past `ceilingMs` it fails — a ceiling for a stuck run, not a speed check.
+ */
+export async function waitFor(check: () => Promise<boolean>, what: string, ceilingMs: number, everyMs = 50): Promise<void> {
+  const deadline = Date.now() + ceilingMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+export async function indexedCount(db: DatabaseConnection, albumId: string): Promise<number> {
+  return (await albumImages(db, albumId)).filter((i) => i.status === 'indexed').length;
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }

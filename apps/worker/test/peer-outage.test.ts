@@ -26,7 +26,7 @@ import { createSqsClient, ensureSqsQueues, FakePineconeServer } from '@facerec/s
 import { startLocalSqs, startS3rver, TEST_AWS_CREDENTIALS, TEST_AWS_REGION, type AwsPeer } from '@facerec/storage/testing/aws-peers';
 import { AlbumsClient } from '../../gateway/test/albums-client.js';
 import { signedFetch } from '../../gateway/test/signing.js';
-import { albumImages, assertIndexedExactlyOnce, cleanFaceCounts, killAll, OutageProxy, pineconeProbe, sleep, smallAlbum, spawnWorker, type WorkerProcess } from './fault-kit.js';
+import { albumImages, indexedCount, waitFor, assertIndexedExactlyOnce, cleanFaceCounts, killAll, OutageProxy, pineconeProbe, sleep, smallAlbum, spawnWorker, type WorkerProcess } from './fault-kit.js';
 
 const OUTAGE_MS = Number(process.env.PEER_OUTAGE_MS ?? 3000);
 const PHOTOS = 12;
@@ -117,17 +117,7 @@ after(async () => {
   await engine?.close();
 });
 
-async function indexed(albumId: string): Promise<number> {
-  return (await albumImages(db, albumId)).filter((i) => i.status === 'indexed').length;
-}
 
-async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + CEILING_MS;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** A one-photo multipart upload, raw, so the test sees the status and headers. */
 async function rawUpload(client: AlbumsClient, albumId: string, file: string): Promise<Response> {
@@ -172,23 +162,23 @@ test(`S3, SQS and the vector index each down for ${OUTAGE_MS} ms mid-album: 503 
     const indexedFace = (await (await aws('IndexFaces', { CollectionId: 'outage', Image: { Bytes: readFileSync(sample).toString('base64') }, MaxFaces: 1 })).json()) as { FaceRecords: { Face: { FaceId: string } }[] };
     const faceId = indexedFace.FaceRecords[0].Face.FaceId;
 
-    await waitFor(async () => (await indexed(album.albumId)) >= 2, 'two photos indexed');
+    await waitFor(async () => (await indexedCount(db, album.albumId)) >= 2, 'two photos indexed', CEILING_MS);
     await outage('s3', worker, async () => {
       await assertRetryLater(await rawUpload(client, album.albumId, sample), 'upload while S3 is down');
       await assertRetryLater(await fetch(`${gateway.url}/api/v1/albums/${album.albumId}/photos/${uploaded[0].imageId}`, { headers: client.headers() }), 'photo bytes while S3 is down');
     });
-    await waitFor(async () => (await indexed(album.albumId)) >= 5, 'five photos indexed after S3 came back');
+    await waitFor(async () => (await indexedCount(db, album.albumId)) >= 5, 'five photos indexed after S3 came back', CEILING_MS);
     await outage('sqs', worker, async () => {
       await assertRetryLater(await rawUpload(client, album.albumId, sample), 'upload while SQS is down');
     });
-    await waitFor(async () => (await indexed(album.albumId)) >= 8, 'eight photos indexed after SQS came back');
+    await waitFor(async () => (await indexedCount(db, album.albumId)) >= 8, 'eight photos indexed after SQS came back', CEILING_MS);
     await outage('pinecone', worker, async () => {
       const res = await aws('SearchFaces', { CollectionId: 'outage', FaceId: faceId });
       const body = (await res.json()) as { __type?: string };
       assert.deepEqual({ status: res.status, type: body.__type }, { status: 500, type: 'ThrottlingException' }, 'AWS JSON: Rekognition\'s "temporarily unable to process", which the SDKs retry');
     });
 
-    await waitFor(async () => (await albumImages(db, album.albumId)).every((i) => i.status === 'indexed' || i.status === 'failed'), 'the album done');
+    await waitFor(async () => (await albumImages(db, album.albumId)).every((i) => i.status === 'indexed' || i.status === 'failed'), 'the album done', CEILING_MS);
     assert.equal(worker.child.exitCode, null, 'the same worker process finished the album');
     // Nothing from the refused uploads was kept: exactly the album's photos, each indexed once.
     const totalFaces = sources.reduce((n, s) => n + clean.get(s.file)!, 0);

@@ -23,7 +23,7 @@ import { loadGatewayConfig, startGateway, type RunningGateway } from '@facerec/g
 import { FakePineconeServer } from '@facerec/storage';
 import { AlbumsClient } from '../../gateway/test/albums-client.js';
 import { signedFetch } from '../../gateway/test/signing.js';
-import { albumImages, assertIndexedExactlyOnce, cleanFaceCounts, killAll, pineconeProbe, sleep, smallAlbum, spawnWorker, type WorkerProcess } from './fault-kit.js';
+import { albumImages, waitFor, assertIndexedExactlyOnce, cleanFaceCounts, killAll, pineconeProbe, sleep, smallAlbum, spawnWorker, type WorkerProcess } from './fault-kit.js';
 
 const PHOTOS = 12;
 /** How long the cluster stays down in the stop/start phase. */
@@ -91,13 +91,6 @@ async function states(albumId: string): Promise<string[]> {
   }
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + CEILING_MS;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 test('Postgres restarted and stopped during ingestion: both processes reconnect, the album completes exactly once', async () => {
   const key = gateway.initialKey;
@@ -111,12 +104,12 @@ test('Postgres restarted and stopped during ingestion: both processes reconnect,
     const sources = smallAlbum('pg', PHOTOS);
     await client.uploadFiles(album.albumId, sources);
 
-    await waitFor(async () => (await states(album.albumId)).filter((s) => s === 'indexed').length >= 2, 'two photos indexed');
+    await waitFor(async () => (await states(album.albumId)).filter((s) => s === 'indexed').length >= 2, 'two photos indexed', CEILING_MS);
     await cluster.restart();
     const afterRestart = await states(album.albumId);
     assert.ok(afterRestart.some((s) => s !== 'indexed'), 'the restart came before the album was done');
 
-    await waitFor(async () => (await states(album.albumId)).filter((s) => s === 'indexed').length >= 6, 'six photos indexed after the restart');
+    await waitFor(async () => (await states(album.albumId)).filter((s) => s === 'indexed').length >= 6, 'six photos indexed after the restart', CEILING_MS);
     await cluster.stop();
     const downSince = Date.now();
     // REST (studio route): 503 + Retry-After, the fixed "try again" message, no internals.
@@ -142,7 +135,7 @@ test('Postgres restarted and stopped during ingestion: both processes reconnect,
     assert.equal(worker.child.exitCode, null, `the worker survived the outage:\n${worker.output.join('\n')}`);
     await cluster.start();
 
-    await waitFor(async () => (await states(album.albumId)).every((s) => s === 'indexed' || s === 'failed'), 'the album done');
+    await waitFor(async () => (await states(album.albumId)).every((s) => s === 'indexed' || s === 'failed'), 'the album done', CEILING_MS);
     assert.equal(worker.child.exitCode, null, 'the same worker process finished the album');
     assert.equal((await fetch(`${gateway.url}/readyz`)).status, 200, 'the gateway is ready again');
     const progress = await client.progress(album.albumId);

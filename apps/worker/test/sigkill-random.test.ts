@@ -25,7 +25,7 @@ import { loadGatewayConfig, startGateway, type RunningGateway } from '@facerec/g
 import { FakePineconeServer } from '@facerec/storage';
 import { AlbumsClient } from '../../gateway/test/albums-client.js';
 import { seededRandom } from '@facerec/core';
-import { albumImages, assertIndexedExactlyOnce, cleanFaceCounts, killAll, pineconeProbe, sleep, smallAlbum, spawnWorker, type WorkerProcess } from './fault-kit.js';
+import { albumImages, indexedCount, waitFor, assertIndexedExactlyOnce, cleanFaceCounts, killAll, pineconeProbe, sleep, smallAlbum, spawnWorker, type WorkerProcess } from './fault-kit.js';
 
 const RUNS = Number(process.env.SIGKILL_RUNS ?? 10);
 const PHOTOS_PER_RUN = 4;
@@ -96,17 +96,7 @@ after(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-async function indexedCount(albumId: string): Promise<number> {
-  return (await albumImages(db, albumId)).filter((i) => i.status === 'indexed').length;
-}
 
-async function waitUntil(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + CEILING_MS;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 test(`SIGKILL at random points, ${RUNS} runs: every photo indexed exactly once (seed ${SEED})`, async () => {
   const random = seededRandom(SEED);
@@ -126,7 +116,7 @@ test(`SIGKILL at random points, ${RUNS} runs: every photo indexed exactly once (
       await client.uploadFiles(album.albumId, sources);
       const afterPhotos = Math.floor(random() * PHOTOS_PER_RUN);
       const into = random();
-      await waitUntil(async () => (await indexedCount(album.albumId)) >= afterPhotos, `${afterPhotos} photos indexed`);
+      await waitFor(async () => (await indexedCount(db, album.albumId)) >= afterPhotos, `${afterPhotos} photos indexed`, CEILING_MS, 25);
       await sleep(into * photoMs);
       const atKill = await albumImages(db, album.albumId);
       current.child.kill('SIGKILL');
@@ -136,7 +126,7 @@ test(`SIGKILL at random points, ${RUNS} runs: every photo indexed exactly once (
 
       current = await spawnWorker(env);
       workers.push(current);
-      await waitUntil(async () => (await albumImages(db, album.albumId)).every((i) => i.status === 'indexed' || i.status === 'failed'), `run ${run} done`);
+      await waitFor(async () => (await albumImages(db, album.albumId)).every((i) => i.status === 'indexed' || i.status === 'failed'), `run ${run} done`, CEILING_MS, 25);
       totalFaces += sources.reduce((n, s) => n + clean.get(s.file)!, 0);
       const images = await assertIndexedExactlyOnce(db, album.albumId, sources, clean, probe, totalFaces);
       const again = images.filter((i) => i.attempts > 1).length;
