@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as R from '@aws-sdk/client-rekognition';
-import { FsBlobStore } from '@facerec/storage';
+import { FsBlobStore, S3BlobStore } from '@facerec/storage';
+import { startS3rver, TEST_AWS_CREDENTIALS, TEST_AWS_REGION } from '@facerec/storage/testing/aws-peers';
 import { FACES_DEV, requireDevPhotos } from './albums-client.js';
 import { imageForm, restCall, startSecurityStack, type SecurityStack } from './security/stack.js';
 
@@ -76,5 +77,34 @@ describe('Image.S3Object from the blob store', () => {
     for (const [label, object, client] of attempts) {
       assert.deepEqual(await errorOf(client.send(new R.DetectFacesCommand({ Image: { S3Object: object } }))), missing, label);
     }
+  });
+});
+
+describe('Image.S3Object with the photos in an S3 bucket', () => {
+  const bucket = 'studio-photos';
+  let s3: Awaited<ReturnType<typeof startS3rver>>;
+  let stack: SecurityStack;
+
+  before(async () => {
+    s3 = await startS3rver({ buckets: [bucket] });
+    const aws = { S3_BUCKET: bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'true', S3_REGION: TEST_AWS_REGION, AWS_ACCESS_KEY_ID: TEST_AWS_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_AWS_CREDENTIALS.secretAccessKey };
+    stack = await startSecurityStack({ FACEREC_EMBEDDED_WORKER: 'false', FACEREC_BLOB_STORE: 's3', ...aws });
+    const blobs = new S3BlobStore({ bucket, endpoint: s3.endpoint, forcePathStyle: true, region: TEST_AWS_REGION, credentials: TEST_AWS_CREDENTIALS });
+    await blobs.put(`tenants/${stack.a.tenantId}/guests/obama.jpg`, OBAMA);
+    await blobs.close();
+  });
+
+  after(async () => {
+    await stack?.close();
+    await s3?.stop();
+  });
+
+  test('the bucket is the configured one; the studio reads its own objects, nobody else\'s', async () => {
+    const own = await stack.a.sdk.send(new R.DetectFacesCommand({ Image: { S3Object: { Bucket: bucket, Name: 'guests/obama.jpg' } } }));
+    assert.equal(own.FaceDetails?.length, 1);
+    const missing = await errorOf(stack.a.sdk.send(new R.DetectFacesCommand({ Image: { S3Object: { Bucket: bucket, Name: 'guests/nobody.jpg' } } })));
+    assert.equal(missing.name, 'InvalidS3ObjectException');
+    assert.deepEqual(await errorOf(stack.a.sdk.send(new R.DetectFacesCommand({ Image: { S3Object: { Bucket: BUCKET, Name: 'guests/obama.jpg' } } }))), missing, 'the filesystem store\'s name is not this bucket');
+    assert.deepEqual(await errorOf(stack.b.sdk.send(new R.DetectFacesCommand({ Image: { S3Object: { Bucket: bucket, Name: 'guests/obama.jpg' } } }))), missing, 'B reads its own root, not A\'s');
   });
 });
