@@ -21,12 +21,13 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { connect, createRepositories, migrateUp, SecretBox, sql, START_POSTGRES_COMMAND, type DatabaseConnection } from '@facerec/db';
-import { embeddingDim, resolveModelSet, type PooledFaceEngine } from '@facerec/face';
+import type { PooledFaceEngine } from '@facerec/face';
 import { startTestEngine } from '@facerec/face/testing';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '@facerec/gateway';
-import { createSqsClient, ensureSqsQueues, FakePineconeServer } from '@facerec/storage';
+import { createSqsClient, ensureSqsQueues, type FakePineconeServer } from '@facerec/storage';
 import { startLocalSqs, startS3rver, TEST_AWS_CREDENTIALS, TEST_AWS_REGION, type AwsPeer } from '@facerec/storage/testing/aws-peers';
 import { AlbumsClient, devPhotos, FACES_DEV, type Photo } from '../../gateway/test/albums-client.js';
+import { modelSetPinecone, postgresPineconeEnv } from './fault-kit.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const WORKER_MAIN = path.join(REPO, 'apps/worker/src/main.ts');
@@ -98,19 +99,12 @@ interface Stack {
 
 async function baseStack(label: string): Promise<Stack> {
   const schema = `crash_${label}_${randomBytes(4).toString('hex')}`;
-  const pinecone = new FakePineconeServer({ dimension: embeddingDim(resolveModelSet(process.env.FACEREC_MODEL_SET)) });
+  const pinecone = modelSetPinecone();
   const pineconeHost = await pinecone.start();
   const { db, user } = await openPostgres(schema);
   await db.close();
   const env: Record<string, string> = {
-    POSTGRES_HOST: '127.0.0.1',
-    POSTGRES_PORT: '5432',
-    POSTGRES_USER: user,
-    POSTGRES_DB: 'test',
-    POSTGRES_SCHEMA: schema,
-    VECTOR_INDEX: 'pinecone',
-    PINECONE_API_KEY: 'test-key',
-    PINECONE_INDEX_HOST: pineconeHost,
+    ...postgresPineconeEnv({ host: '127.0.0.1', port: 5432, user, database: 'test', schema }, pineconeHost),
     QUEUE_MAX_RECEIVES: String(MAX_RECEIVES),
     QUEUE_VISIBILITY_TIMEOUT_SECONDS: '10',
     QUEUE_WAIT_SECONDS: '1',

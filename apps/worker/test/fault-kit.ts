@@ -11,10 +11,10 @@ import { connect as connectTcp, createServer, type AddressInfo, type Server, typ
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { sql, type DatabaseConnection } from '@facerec/db';
-import type { FaceEngine } from '@facerec/face';
+import { openPostgresTestDatabase, sql, type DatabaseConnection } from '@facerec/db';
+import { embeddingDim, resolveModelSet, type FaceEngine } from '@facerec/face';
+import { FakePineconeServer } from '@facerec/storage';
 import { FACES_DEV, requireDevPhotos } from '../../gateway/test/albums-client.js';
-import { seededRandom } from '@facerec/core';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const WORKER_MAIN = path.join(REPO, 'apps/worker/src/main.ts');
@@ -35,6 +35,39 @@ export function smallAlbum(prefix: string, count: number, offset = 0): Source[] 
     const rel = SMALL_PHOTOS[(i + offset) % SMALL_PHOTOS.length];
     return { name: `${prefix}-${i}-${rel.replaceAll('/', '_')}`, file: path.join(FACES_DEV, rel) };
   });
+}
+
+/** The Pinecone stand-in, sized for the model set the tests run (FACEREC_MODEL_SET). */
+export function modelSetPinecone(): FakePineconeServer {
+  return new FakePineconeServer({ dimension: embeddingDim(resolveModelSet(process.env.FACEREC_MODEL_SET)) });
+}
+
+/**
+ * A throw-away schema on the shared Postgres (127.0.0.1:5432/test) and the role trust auth lets in,
+ * named and found by the test-database helper; the caller's processes create their tables in it.
+ */
+export async function reserveTestSchema(): Promise<{ schema: string; user: string }> {
+  const probe = await openPostgresTestDatabase({ migrate: false });
+  try {
+    const { rows } = await sql<{ s: string; u: string }>`select current_schema() as s, current_user as u`.execute(probe.db);
+    return { schema: rows[0].s, user: rows[0].u };
+  } finally {
+    await probe.close();
+  }
+}
+
+/** The settings that point a gateway or worker at a Postgres schema and the Pinecone stand-in. */
+export function postgresPineconeEnv(pg: { host: string; port: number; user: string; database: string; schema: string }, pineconeHost: string): Record<string, string> {
+  return {
+    POSTGRES_HOST: pg.host,
+    POSTGRES_PORT: String(pg.port),
+    POSTGRES_USER: pg.user,
+    POSTGRES_DB: pg.database,
+    POSTGRES_SCHEMA: pg.schema,
+    VECTOR_INDEX: 'pinecone',
+    PINECONE_API_KEY: 'test-key',
+    PINECONE_INDEX_HOST: pineconeHost,
+  };
 }
 
 /** Faces one clean analysis finds in each small photo (album mode, as the worker runs it). */

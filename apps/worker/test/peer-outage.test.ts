@@ -18,15 +18,15 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { connect, createRepositories, migrateUp, openPostgresTestDatabase, SecretBox, sql, type DatabaseConnection } from '@facerec/db';
-import { embeddingDim, resolveModelSet, type PooledFaceEngine } from '@facerec/face';
+import { connect, createRepositories, migrateUp, SecretBox, sql, type DatabaseConnection } from '@facerec/db';
+import type { PooledFaceEngine } from '@facerec/face';
 import { startTestEngine } from '@facerec/face/testing';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '@facerec/gateway';
-import { createSqsClient, ensureSqsQueues, FakePineconeServer } from '@facerec/storage';
+import { createSqsClient, ensureSqsQueues, type FakePineconeServer } from '@facerec/storage';
 import { startLocalSqs, startS3rver, TEST_AWS_CREDENTIALS, TEST_AWS_REGION, type AwsPeer } from '@facerec/storage/testing/aws-peers';
 import { AlbumsClient } from '../../gateway/test/albums-client.js';
 import { signedFetch } from '../../gateway/test/signing.js';
-import { albumImages, indexedCount, waitFor, assertIndexedExactlyOnce, cleanFaceCounts, killAll, OutageProxy, pineconeProbe, sleep, smallAlbum, spawnWorker, type WorkerProcess } from './fault-kit.js';
+import { albumImages, assertIndexedExactlyOnce, cleanFaceCounts, indexedCount, killAll, modelSetPinecone, OutageProxy, pineconeProbe, postgresPineconeEnv, reserveTestSchema, sleep, smallAlbum, spawnWorker, waitFor, type WorkerProcess } from './fault-kit.js';
 
 const OUTAGE_MS = Number(process.env.PEER_OUTAGE_MS ?? 3000);
 const PHOTOS = 12;
@@ -48,7 +48,7 @@ let env: Record<string, string>;
 before(async () => {
   engine = await startTestEngine();
   clean = await cleanFaceCounts(engine);
-  pinecone = new FakePineconeServer({ dimension: embeddingDim(resolveModelSet(process.env.FACEREC_MODEL_SET)) });
+  pinecone = modelSetPinecone();
   s3 = await startS3rver({ buckets: ['photos'] });
   sqs = await startLocalSqs();
   proxies.s3 = new OutageProxy(new URL(s3.endpoint));
@@ -56,10 +56,7 @@ before(async () => {
   proxies.pinecone = new OutageProxy(new URL(await pinecone.start()));
   for (const proxy of Object.values(proxies)) await proxy.up();
 
-  const probe = await openPostgresTestDatabase({ migrate: false });
-  schema = (await sql<{ s: string }>`select current_schema() as s`.execute(probe.db)).rows[0].s;
-  user = (await sql<{ u: string }>`select current_user as u`.execute(probe.db)).rows[0].u;
-  await probe.close();
+  ({ schema, user } = await reserveTestSchema());
   db = await connect({ kind: 'postgres', host: '127.0.0.1', port: 5432, user, database: 'test', schema, poolSize: 2 });
   await migrateUp(db.db);
   const serverKey = randomBytes(32).toString('hex');
@@ -74,11 +71,7 @@ before(async () => {
     FACEREC_MODE: 'production',
     FACEREC_SERVER_KEY: serverKey,
     FACEREC_EMBEDDED_WORKER: 'false',
-    POSTGRES_HOST: '127.0.0.1',
-    POSTGRES_PORT: '5432',
-    POSTGRES_USER: user,
-    POSTGRES_DB: 'test',
-    POSTGRES_SCHEMA: schema,
+    ...postgresPineconeEnv({ host: '127.0.0.1', port: 5432, user, database: 'test', schema }, proxies.pinecone.endpoint),
     FACEREC_BLOB_STORE: 's3',
     S3_BUCKET: 'photos',
     S3_ENDPOINT: proxies.s3.endpoint,
@@ -90,9 +83,6 @@ before(async () => {
     AWS_ACCESS_KEY_ID: TEST_AWS_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: TEST_AWS_CREDENTIALS.secretAccessKey,
     AWS_REGION: TEST_AWS_REGION,
-    VECTOR_INDEX: 'pinecone',
-    PINECONE_API_KEY: 'test-key',
-    PINECONE_INDEX_HOST: proxies.pinecone.endpoint,
     // local-aws-sqs counts each visibility heartbeat as a receive: room for that quirk and the outages.
     QUEUE_MAX_RECEIVES: '30',
     QUEUE_VISIBILITY_TIMEOUT_SECONDS: '4',

@@ -17,13 +17,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { connect, startPrivateCluster, type DatabaseConnection, type PrivateCluster } from '@facerec/db';
-import { embeddingDim, resolveModelSet, type PooledFaceEngine } from '@facerec/face';
+import type { PooledFaceEngine } from '@facerec/face';
 import { startTestEngine } from '@facerec/face/testing';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '@facerec/gateway';
-import { FakePineconeServer } from '@facerec/storage';
+import type { FakePineconeServer } from '@facerec/storage';
 import { AlbumsClient } from '../../gateway/test/albums-client.js';
 import { signedFetch } from '../../gateway/test/signing.js';
-import { albumImages, waitFor, assertIndexedExactlyOnce, cleanFaceCounts, killAll, pineconeProbe, sleep, smallAlbum, spawnWorker, type WorkerProcess } from './fault-kit.js';
+import { albumImages, assertIndexedExactlyOnce, cleanFaceCounts, killAll, modelSetPinecone, pineconeProbe, postgresPineconeEnv, sleep, smallAlbum, spawnWorker, waitFor, type WorkerProcess } from './fault-kit.js';
 
 const PHOTOS = 12;
 /** How long the cluster stays down in the stop/start phase. */
@@ -42,7 +42,7 @@ before(async () => {
   cluster = await startPrivateCluster();
   engine = await startTestEngine();
   clean = await cleanFaceCounts(engine);
-  pinecone = new FakePineconeServer({ dimension: embeddingDim(resolveModelSet(process.env.FACEREC_MODEL_SET)) });
+  pinecone = modelSetPinecone();
   dataDir = await mkdtemp(path.join(tmpdir(), 'facerec-pgrestart-'));
   env = {
     FACEREC_MODE: 'embedded',
@@ -50,14 +50,7 @@ before(async () => {
     FACEREC_BLOB_STORE: 'fs',
     FACEREC_QUEUE: 'table',
     FACEREC_EMBEDDED_WORKER: 'false',
-    POSTGRES_HOST: cluster.host,
-    POSTGRES_PORT: String(cluster.port),
-    POSTGRES_USER: cluster.user,
-    POSTGRES_DB: cluster.database,
-    POSTGRES_SCHEMA: 'facerec',
-    VECTOR_INDEX: 'pinecone',
-    PINECONE_API_KEY: 'test-key',
-    PINECONE_INDEX_HOST: await pinecone.start(),
+    ...postgresPineconeEnv({ ...cluster, schema: 'facerec' }, await pinecone.start()),
     QUEUE_MAX_RECEIVES: '20',
     QUEUE_VISIBILITY_TIMEOUT_SECONDS: '3',
     QUEUE_WAIT_SECONDS: '1',

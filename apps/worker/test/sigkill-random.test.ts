@@ -18,14 +18,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { connect, openPostgresTestDatabase, sql, type DatabaseConnection } from '@facerec/db';
-import { embeddingDim, resolveModelSet, type PooledFaceEngine } from '@facerec/face';
+import { connect, sql, type DatabaseConnection } from '@facerec/db';
+import type { PooledFaceEngine } from '@facerec/face';
 import { startTestEngine } from '@facerec/face/testing';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '@facerec/gateway';
-import { FakePineconeServer } from '@facerec/storage';
+import type { FakePineconeServer } from '@facerec/storage';
 import { AlbumsClient } from '../../gateway/test/albums-client.js';
 import { seededRandom } from '@facerec/core';
-import { albumImages, indexedCount, waitFor, assertIndexedExactlyOnce, cleanFaceCounts, killAll, pineconeProbe, sleep, smallAlbum, spawnWorker, type WorkerProcess } from './fault-kit.js';
+import { albumImages, assertIndexedExactlyOnce, cleanFaceCounts, indexedCount, killAll, modelSetPinecone, pineconeProbe, postgresPineconeEnv, reserveTestSchema, sleep, smallAlbum, spawnWorker, waitFor, type WorkerProcess } from './fault-kit.js';
 
 const RUNS = Number(process.env.SIGKILL_RUNS ?? 10);
 const PHOTOS_PER_RUN = 4;
@@ -48,28 +48,18 @@ before(async () => {
   process.stderr.write(`[sigkill] seed ${SEED} (replay with FAULT_SEED=${SEED})\n`);
   engine = await startTestEngine();
   clean = await cleanFaceCounts(engine);
-  pinecone = new FakePineconeServer({ dimension: embeddingDim(resolveModelSet(process.env.FACEREC_MODEL_SET)) });
+  pinecone = modelSetPinecone();
   const pineconeHost = await pinecone.start();
   dataDir = await mkdtemp(path.join(tmpdir(), 'facerec-sigkill-'));
   // A throw-away schema: the test-database helper finds the role and makes the schema name.
-  const probe = await openPostgresTestDatabase({ migrate: false });
-  schema = (await sql<{ s: string }>`select current_schema() as s`.execute(probe.db)).rows[0].s;
-  user = (await sql<{ u: string }>`select current_user as u`.execute(probe.db)).rows[0].u;
-  await probe.close();
+  ({ schema, user } = await reserveTestSchema());
   env = {
     FACEREC_MODE: 'embedded',
     FACEREC_DATA_DIR: dataDir,
     FACEREC_BLOB_STORE: 'fs',
     FACEREC_QUEUE: 'table',
     FACEREC_EMBEDDED_WORKER: 'false',
-    POSTGRES_HOST: '127.0.0.1',
-    POSTGRES_PORT: '5432',
-    POSTGRES_USER: user,
-    POSTGRES_DB: 'test',
-    POSTGRES_SCHEMA: schema,
-    VECTOR_INDEX: 'pinecone',
-    PINECONE_API_KEY: 'test-key',
-    PINECONE_INDEX_HOST: pineconeHost,
+    ...postgresPineconeEnv({ host: '127.0.0.1', port: 5432, user, database: 'test', schema }, pineconeHost),
     QUEUE_MAX_RECEIVES: '50',
     // A killed worker's photos come back after this; short keeps the test quick.
     QUEUE_VISIBILITY_TIMEOUT_SECONDS: '2',
