@@ -20,6 +20,11 @@ export interface EngineConfig {
   threads: number;
   /** Images that may wait for a thread before callers are throttled (FACEREC_QUEUE_LIMIT). */
   queueLimit: number;
+  /**
+   * Images one engine thread holds at once (FACEREC_TASKS_PER_THREAD, default 2): the next one's
+   * decode overlaps the current one's inference, so a thread never idles waiting to be handed work.
+   */
+  tasksPerThread?: number;
   /** Embed the mirrored face too and average (FACEREC_FLIP_TTA). */
   flipTta: boolean;
   /** Album detection: also run on overlapping tiles for small faces in big photos (FACEREC_TILING). */
@@ -49,6 +54,7 @@ export function loadEngineConfig(env: Env = process.env): EngineConfig {
     minFacePixels: envNumber(env, 'FACEREC_MIN_FACE_PX', 20, { min: 1 }),
     threads: envNumber(env, 'FACEREC_THREADS', os.availableParallelism(), { min: 1, max: 256, integer: true }),
     queueLimit: envNumber(env, 'FACEREC_QUEUE_LIMIT', 64, { min: 0, integer: true }),
+    tasksPerThread: envNumber(env, 'FACEREC_TASKS_PER_THREAD', 2, { min: 1, max: 16, integer: true }),
     flipTta: envBoolean(env, 'FACEREC_FLIP_TTA', false),
     tiling: envEnum(env, 'FACEREC_TILING', ['auto', 'off'] as const, 'auto'),
     albumMinFacePx: envNumber(env, 'FACEREC_ALBUM_MIN_FACE_PX', 60, { min: 8 }),

@@ -1,4 +1,5 @@
-// A face-engine worker thread: one FacePipeline (one onnxruntime session per model), one image at a time.
+// A face-engine worker thread: one FacePipeline (one onnxruntime session per model); the
+// pool may hand it a second image while the first runs (FACEREC_TASKS_PER_THREAD).
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { FacePipeline } from './pipeline.js';

@@ -27,6 +27,7 @@ export class PooledFaceEngine implements FaceEngine {
       script: new URL('./engine-worker.ts', import.meta.url),
       size: config.threads,
       maxQueue: config.queueLimit,
+      perWorker: config.tasksPerThread ?? 1,
       workerData,
     });
     await pool.ready();

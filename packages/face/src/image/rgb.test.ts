@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { invertAffine, warpAffineToTensor, type Affine, type RgbImage } from './rgb.js';
+import { halfOf, invertAffine, warpAffineToTensor, type Affine, type RgbImage } from './rgb.js';
 
 /** A deterministic pseudo-random image, so failures reproduce. */
 function noiseImage(width: number, height: number, seed = 7): RgbImage {
@@ -56,8 +56,7 @@ describe('warpAffineToTensor', () => {
   const cases: [string, Affine][] = [
     ['identity crop', [1, 0, 10, 0, 1, 5]],
     ['enlarging (k = 1)', [0.4, 0, 20, 0, 0.4, 30]],
-    ['shrinking 2.5× (k = 3)', [2.5, 0, -3, 0, 2.5, -7]],
-    ['shrinking 6× (k capped at 4)', [6, 0, 0, 0, 6, 0]],
+    ['shrinking 1.8× (k = 2)', [1.8, 0, -3, 0, 1.8, -7]],
     ['rotated and partly outside the image', invertAffine([0.9, 0.35, -20, -0.35, 0.9, 25])],
   ];
   for (const [name, m] of cases) {
@@ -66,6 +65,50 @@ describe('warpAffineToTensor', () => {
       assert.equal(maxAbsDiff(fast, referenceWarp(img, m, 40, 36, 17)), 0);
     });
   }
+
+  const halve = (m: Affine): Affine => [m[0] / 2, m[1] / 2, m[2] / 2, m[3] / 2, m[4] / 2, m[5] / 2];
+  test('shrinking 2.5× samples the half-resolution copy at 1.25× (k = 1) instead of the image at k = 3', () => {
+    const m: Affine = [2.5, 0, -3, 0, 2.5, -7];
+    const fast = warpAffineToTensor(img, m, 40, 36, undefined, 0, 17);
+    assert.equal(maxAbsDiff(fast, referenceWarp(halfOf(img), halve(m), 40, 36, 17)), 0);
+  });
+
+  test('shrinking 6× halves twice (6 → 3 → 1.5) and samples the quarter-resolution copy', () => {
+    const m: Affine = [6, 0, 0, 0, 6, 0];
+    const fast = warpAffineToTensor(img, m, 12, 12, undefined, 0, 17);
+    assert.equal(maxAbsDiff(fast, referenceWarp(halfOf(halfOf(img)), halve(halve(m)), 12, 12, 17)), 0);
+  });
+
+  test('on a smooth image the half-resolution path stays close to direct k×k area sampling', () => {
+    const w = 400;
+    const h = 300;
+    const data = new Uint8Array(w * h * 3);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) data[(y * w + x) * 3 + c] = Math.round(127 + 100 * Math.sin(x / 23 + c) * Math.cos(y / 31));
+    const smooth = { data, width: w, height: h };
+    // Shrinks 2.2× with a slight rotation, wholly inside the image.
+    const m: Affine = [2.2, 0.3, 30, -0.3, 2.2, 40];
+    const fast = warpAffineToTensor(smooth, m, 112, 112, undefined, 0, 0);
+    const direct = referenceWarp(smooth, m, 112, 112, 0);
+    let sum = 0;
+    for (let i = 0; i < fast.length; i++) sum += Math.abs(fast[i] - direct[i]);
+    assert.ok(sum / fast.length < 1, `mean difference ${sum / fast.length} grey levels`);
+    assert.ok(maxAbsDiff(fast, direct) < 4);
+  });
+
+  test('halfOf averages 2×2 blocks (rounded), drops an odd last row and column, and is cached', () => {
+    const small = noiseImage(5, 3);
+    const half = halfOf(small);
+    assert.equal(half.width, 2);
+    assert.equal(half.height, 1);
+    const at = (x: number, y: number, c: number) => small.data[(y * 5 + x) * 3 + c];
+    for (let x = 0; x < 2; x++) {
+      for (let c = 0; c < 3; c++) {
+        const mean = (at(2 * x, 0, c) + at(2 * x + 1, 0, c) + at(2 * x, 1, c) + at(2 * x + 1, 1, c)) / 4;
+        assert.equal(half.data[x * 3 + c], Math.floor(mean + 0.5));
+      }
+    }
+    assert.equal(halfOf(small), half);
+  });
 
   test('writes at the target offset and leaves the rest of the batch alone', () => {
     const batch = new Float32Array(2 * 8 * 8 * 3).fill(-1);

@@ -68,3 +68,31 @@ test('with no queue at all, a `wait` caller runs as soon as the thread is free',
   assert.deepEqual(await Promise.all([busy, held]), [2, 6]);
   await pool.close();
 });
+
+test('with perWorker 2, one thread holds two tasks at once and the queue starts beyond them', async () => {
+  const pool = new WorkerPool<Request, number>({ script, size: 1, maxQueue: 1, perWorker: 2 });
+  await pool.ready();
+  const done: number[] = [];
+  const track = (p: Promise<number>) => p.then((v) => (done.push(v), v));
+  // A slow task and a quick one on the one thread: held together, the quick one finishes first.
+  const running = [track(pool.run({ op: 'echo', value: 1, delayMs: 300 })), track(pool.run({ op: 'echo', value: 2 }))];
+  assert.equal(pool.queueDepth, 0);
+  assert.equal(pool.busyWorkers, 1);
+  const queued = track(pool.run({ op: 'echo', value: 3 }));
+  assert.equal(pool.queueDepth, 1);
+  await assert.rejects(pool.run({ op: 'echo', value: 4 }), ThrottledError);
+  assert.deepEqual(await Promise.all([...running, queued]), [2, 4, 6]);
+  assert.deepEqual(done, [4, 6, 2]);
+  await pool.close();
+});
+
+test('a worker that dies holding two tasks fails both and the pool goes on', async () => {
+  const pool = new WorkerPool<Request, number>({ script, size: 1, maxQueue: 10, perWorker: 2 });
+  await pool.ready();
+  const slow = pool.run({ op: 'echo', value: 1, delayMs: 500 });
+  const crash = pool.run({ op: 'crash' });
+  await assert.rejects(crash, (e: unknown) => e instanceof FacerecError && e.kind === 'Internal');
+  await assert.rejects(slow, (e: unknown) => e instanceof FacerecError && e.kind === 'Internal');
+  assert.equal(await pool.run({ op: 'echo', value: 21 }), 42);
+  await pool.close();
+});

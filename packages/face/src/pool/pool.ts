@@ -13,6 +13,12 @@ export interface PoolOptions {
   /** Absolute URL of the worker module. */
   script: URL;
   size: number;
+  /**
+   * Tasks one worker holds at once (default 1). With 2, a worker starts its next image while the
+   * current one waits (a libvips decode on the thread pool, a reply not yet posted), so it never
+   * idles between tasks waiting for the main thread to hand it one.
+   */
+  perWorker?: number;
   /** Tasks waiting for a free thread beyond this are refused with ThrottledError. */
   maxQueue: number;
   /** Passed to each worker as `workerData`. */
@@ -28,7 +34,8 @@ interface Slot {
   worker: Worker;
   ready: Promise<void>;
   started: boolean;
-  busy: number | undefined;
+  /** Ids of the tasks it holds. */
+  running: Set<number>;
 }
 
 interface Queued<Q> {
@@ -45,8 +52,8 @@ interface Queued<Q> {
 export type WhenFull = 'reject' | 'wait';
 
 /**
- * A fixed set of worker threads with a bounded FIFO queue. Each worker handles one task at a time;
- * a worker that dies fails its task and is replaced, so one bad image cannot take the pool down.
+ * A fixed set of worker threads with a bounded FIFO queue. Each worker holds up to `perWorker`
+ * tasks; a worker that dies fails its tasks and is replaced, so one bad image cannot take the pool down.
  */
 export class WorkerPool<Q, R> {
   private readonly slots: Slot[] = [];
@@ -56,9 +63,11 @@ export class WorkerPool<Q, R> {
   private readonly pending = new Map<number, Pending<R>>();
   private nextId = 1;
   private closed = false;
+  private readonly perWorker: number;
 
   constructor(private readonly options: PoolOptions) {
     if (options.size < 1) throw new Error('pool size must be at least 1');
+    this.perWorker = Math.max(1, Math.floor(options.perWorker ?? 1));
     for (let i = 0; i < options.size; i++) this.slots.push(this.spawn());
   }
 
@@ -77,7 +86,7 @@ export class WorkerPool<Q, R> {
   }
 
   get busyWorkers(): number {
-    return this.slots.filter((s) => s.busy !== undefined).length;
+    return this.slots.filter((s) => s.running.size > 0).length;
   }
 
   get size(): number {
@@ -98,9 +107,13 @@ export class WorkerPool<Q, R> {
     });
   }
 
-  /** Every thread busy and `maxQueue` images waiting: a new image would queue beyond the bound. */
+  /** Every thread holding all it can and `maxQueue` images waiting: a new image would queue beyond the bound. */
   private isFull(): boolean {
-    return this.queue.length >= this.options.maxQueue && this.slots.every((s) => s.busy !== undefined);
+    return this.queue.length >= this.options.maxQueue && this.slots.every((s) => !this.hasRoom(s));
+  }
+
+  private hasRoom(slot: Slot): boolean {
+    return slot.started && slot.running.size < this.perWorker;
   }
 
   /** Finishes queued and running tasks, then stops the threads. */
@@ -112,7 +125,7 @@ export class WorkerPool<Q, R> {
 
   private spawn(): Slot {
     const worker = new Worker(this.options.script, { workerData: this.options.workerData });
-    const slot: Slot = { worker, busy: undefined, started: false, ready: Promise.resolve() };
+    const slot: Slot = { worker, running: new Set(), started: false, ready: Promise.resolve() };
     slot.ready = new Promise<void>((resolve, reject) => {
       worker.on('message', (m: WorkerReply<R> | 'ready') => {
         if (m !== 'ready') return this.settle(slot, m);
@@ -134,7 +147,7 @@ export class WorkerPool<Q, R> {
   private settle(slot: Slot, reply: WorkerReply<R>): void {
     const p = this.pending.get(reply.id);
     this.pending.delete(reply.id);
-    slot.busy = undefined;
+    slot.running.delete(reply.id);
     if (p) {
       if (reply.ok) p.resolve(reply.result);
       else p.reject(reviveError(reply.error));
@@ -142,15 +155,16 @@ export class WorkerPool<Q, R> {
     this.dispatch();
   }
 
-  /** A worker crashed: fail its task, replace it, keep serving. */
+  /** A worker crashed: fail its tasks, replace it, keep serving. */
   private fail(slot: Slot, error: Error): void {
     const index = this.slots.indexOf(slot);
     if (index < 0) return;
-    if (slot.busy !== undefined) {
-      const p = this.pending.get(slot.busy);
-      this.pending.delete(slot.busy);
+    for (const id of slot.running) {
+      const p = this.pending.get(id);
+      this.pending.delete(id);
       p?.reject(error instanceof FacerecError ? error : new FacerecError('Internal', `face worker failed: ${error.message}`));
     }
+    slot.running.clear();
     slot.worker.removeAllListeners();
     void slot.worker.terminate();
     if (!this.closed) this.slots[index] = this.spawn();
@@ -160,17 +174,18 @@ export class WorkerPool<Q, R> {
     this.assignThreads();
     if (this.waiting.length === 0) return;
     // Room has opened: held `wait` callers go first, then threads that are still idle take them.
-    const idle = this.slots.filter((s) => s.busy === undefined && s.started).length;
+    const idle = this.slots.reduce((n, s) => n + (s.started ? this.perWorker - s.running.size : 0), 0);
     while (this.waiting.length > 0 && this.queue.length < this.options.maxQueue + idle) this.queue.push(this.waiting.shift()!);
     this.assignThreads();
   }
 
+  /** Hands queued tasks out, least-loaded worker first, until the queue is empty or every worker is full. */
   private assignThreads(): void {
-    for (const slot of this.slots) {
-      if (this.queue.length === 0) return;
-      if (slot.busy !== undefined || !slot.started) continue;
+    while (this.queue.length > 0) {
+      const slot = this.slots.filter((s) => this.hasRoom(s)).reduce<Slot | undefined>((a, s) => (!a || s.running.size < a.running.size ? s : a), undefined);
+      if (!slot) return;
       const task = this.queue.shift()!;
-      slot.busy = task.id;
+      slot.running.add(task.id);
       const message: WorkerTask<Q> = { id: task.id, request: task.request };
       slot.worker.postMessage(message, task.transfer);
     }
