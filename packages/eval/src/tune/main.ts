@@ -36,6 +36,7 @@ import { ChipEmbedder, parseInputRange } from './chip-embedder.js';
 import { geometryGrid, parseMember, parseNumberList } from './grid.js';
 import { cachedFivePoints, cachedPerImage, collectFivePoints, type PointsByImage } from './points.js';
 import { collectBoxes, collectLandmarks, parseRecipe, type PixelBox } from './landmarks68.js';
+import { collectMeshes, meshToFive, parseMeshPoints, parseMeshRecipe, type StoredMesh } from './facemesh.js';
 import { meanShapeSource, procrustesMean, symmetrize51, toUnitBox } from './mean-shape.js';
 import type { AlignTemplate } from '../../../face/src/stages/align.js';
 import { SAME_SIZE_RATIO } from '../../../face/src/stages/detect.js';
@@ -66,6 +67,8 @@ const OPTIONS = {
   symmetric: { type: 'boolean', default: false },
   jitter: { type: 'string', default: '0' },
   'query-jitter': { type: 'string' },
+  mesh: { type: 'string' },
+  'mesh-points': { type: 'string', default: 'ring' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -162,8 +165,42 @@ function parseTemplate(text: string): AlignTemplate {
   throw new InvalidInputError(`--template must be arcface5, mean51 or dlib33, got "${text}"`);
 }
 
-/** Five points from the engine, or 68 from the --landmarks recipe. */
+/**
+ * --mesh RECIPE: FaceMesh run on the crop each image's 68 points (--landmarks, default p2) imply,
+ * cached per recipe; five points read off per --mesh-points.
+ */
+async function meshPointsFor(values: Values, config: EngineConfig, pairs: readonly PairSpec[]): Promise<PointsByImage> {
+  const recipeText = required(values.mesh, '--mesh');
+  const recipe = parseMeshRecipe(recipeText);
+  const mode = parseMeshPoints(values['mesh-points']);
+  if (parseTemplate(values.template) !== 'arcface5') throw new InvalidInputError('--mesh gives five points: use --template arcface5');
+  const lm = await landmarksFor({ ...values, landmarks: values.landmarks ?? 'p2' }, config, pairs);
+  const images = [...new Set(pairs.flatMap((p) => [p.imageA, p.imageB]))];
+  const file = resolve(`.facerec/tune/mesh-${basename(required(values.pairs, '--pairs'), '.csv')}-${values.landmarks ?? 'p2'}-${recipeText}.json`);
+  const key = `${recipeText}|${createHash('sha256').update(JSON.stringify([...lm])).digest('hex').slice(0, 16)}`;
+  const { values: meshes, fromCache } = await cachedPerImage<StoredMesh>(file, key, images, async () => {
+    const progress = createProgress(`facemesh ${recipeText}`);
+    let result: Awaited<ReturnType<typeof collectMeshes>>;
+    try {
+      result = await collectMeshes(config, required(values.images, '--images'), lm, recipe, progress.update);
+    } finally {
+      progress.finish();
+    }
+    process.stderr.write(`facemesh ${recipeText}: ${result.msPerFace.toFixed(2)} ms CPU per face (all passes, crop included)\n`);
+    return result.meshes;
+  });
+  const scores = [...meshes.values()].filter((m): m is StoredMesh => m !== null).map((m) => m.score).sort((a, b) => a - b);
+  process.stderr.write(`meshes (${recipeText}) for ${images.length} images ${fromCache ? 'from' : 'written to'} ${file}; face score min ${scores[0]} / p1 ${scores[Math.floor(scores.length / 100)]} / median ${scores[scores.length >> 1]}\n`);
+  return new Map(images.map((rel) => {
+    const mesh = meshes.get(rel);
+    const points = lm.get(rel);
+    return [rel, mesh === null || mesh === undefined || points === null || points === undefined ? null : meshToFive(mesh.points, points, mode)];
+  }));
+}
+
+/** Five points from the engine, or 68 from the --landmarks recipe, or five from FaceMesh (--mesh). */
 async function pointsFor(values: Values, config: EngineConfig, pairs: readonly PairSpec[]): Promise<PointsByImage> {
+  if (values.mesh !== undefined) return meshPointsFor(values, config, pairs);
   if (values.landmarks !== undefined) return landmarksFor(values, config, pairs);
   if (parseTemplate(values.template) !== 'arcface5') throw new InvalidInputError(`--template ${values.template} needs --landmarks (68 points per image)`);
   return fivePointsFor(values, config, pairs);
@@ -215,7 +252,8 @@ async function geometry(values: Values): Promise<void> {
   try {
     const result = await searchGeometries({ pairs, points, candidates, flip: parseFlip(values.flip), embed: embedder.embedAt, onProgress: progress.update });
     progress.finish();
-    for (const s of sortByAccuracy(result.scores)) print({ embedder: id, size: embedder.size, template, landmarks: values.landmarks ?? 'engine5', jitter, ...s, no_face_pairs: result.noFacePairs });
+    const landmarks = values.mesh === undefined ? values.landmarks ?? 'engine5' : `${values.landmarks ?? 'p2'}+${values.mesh}:${values['mesh-points']}`;
+    for (const s of sortByAccuracy(result.scores)) print({ embedder: id, size: embedder.size, template, landmarks, jitter, ...s, no_face_pairs: result.noFacePairs });
     // --errors: the wrongly decided pairs of each row at its best threshold, for looking at the images.
     if (values.errors) result.scores.forEach((s, i) => print({ scale: s.scale, shiftY: s.shiftY, flip: s.flip, errors: misclassified(pairs, result.vectors[i], s.threshold) }));
     print({ embedder: id, ms_per_face: embedder.msPerFace });
