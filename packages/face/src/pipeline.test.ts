@@ -28,8 +28,14 @@ describe('FacePipeline stage CPU and the selfie landmark passes', () => {
     await onePass?.close();
   });
 
-  test('timings.stageCpuMs names every stage that ran, with non-negative CPU, in run order', async () => {
+  test('without stageCpu, no per-stage CPU is measured', async () => {
     const a = await twoPass.analyze(selfie, { mode: 'selfie', embed: true, attributes: false });
+    assert.equal(a.timings.stageCpuMs, undefined);
+    assert.ok(a.timings.embedMs > 0);
+  });
+
+  test('timings.stageCpuMs names every stage that ran, with non-negative CPU, in run order', async () => {
+    const a = await twoPass.analyze(selfie, { mode: 'selfie', embed: true, attributes: false, stageCpu: true });
     const stages = a.timings.stageCpuMs ?? {};
     assert.deepEqual(Object.keys(stages), ['decode', 'detect', 'landmarks', 'landmarks2', 'embed', 'quality', 'attributes']);
     assert.ok(Object.values(stages).every((ms) => ms >= 0));
@@ -38,8 +44,8 @@ describe('FacePipeline stage CPU and the selfie landmark passes', () => {
   });
 
   test('one selfie landmark pass skips the second run and moves the embedding only slightly', async () => {
-    const two = await twoPass.analyze(selfie, { mode: 'selfie', embed: true, attributes: false });
-    const one = await onePass.analyze(selfie, { mode: 'selfie', embed: true, attributes: false });
+    const two = await twoPass.analyze(selfie, { mode: 'selfie', embed: true, attributes: false, stageCpu: true });
+    const one = await onePass.analyze(selfie, { mode: 'selfie', embed: true, attributes: false, stageCpu: true });
     assert.equal(one.timings.stageCpuMs?.landmarks2, undefined);
     assert.equal(one.faces.length, 1);
     const cos = dot(one.faces[0].embedding!, two.faces[0].embedding!);
@@ -47,8 +53,8 @@ describe('FacePipeline stage CPU and the selfie landmark passes', () => {
   });
 
   test('album photos keep both passes whatever the selfie setting', async () => {
-    const viaOne = await onePass.analyze(selfie, { mode: 'album', embed: true, attributes: false, maxFaces: 1 });
-    const viaTwo = await twoPass.analyze(selfie, { mode: 'album', embed: true, attributes: false, maxFaces: 1 });
+    const viaOne = await onePass.analyze(selfie, { mode: 'album', embed: true, attributes: false, maxFaces: 1, stageCpu: true });
+    const viaTwo = await twoPass.analyze(selfie, { mode: 'album', embed: true, attributes: false, maxFaces: 1, stageCpu: true });
     assert.ok(viaOne.timings.stageCpuMs?.landmarks2 !== undefined);
     assert.deepEqual(Array.from(viaOne.faces[0].embedding!), Array.from(viaTwo.faces[0].embedding!));
   });

@@ -53,7 +53,7 @@ export class FacePipeline {
   }
 
   async analyze(bytes: Uint8Array, options: AnalyzeOptions): Promise<ImageAnalysis> {
-    const clock = new StageClock();
+    const clock = new StageClock(options.stageCpu ?? false);
     const img = await decodeImage(bytes, { maxPixels: this.config.maxImagePixels, maxSide: this.config.decodeMaxSide, allowExtraFormats: this.config.extraFormats });
     clock.lap('decode');
     const boxes = await this.detect(img, options);
@@ -79,7 +79,7 @@ export class FacePipeline {
       height: img.height,
       orientationCorrection: img.orientationCorrection,
       faces,
-      timings: { decodeMs: t.decode, detectMs: t.detect + t.landmarks + (t.landmarks2 ?? 0), embedMs: t.embed, attributesMs: t.attributes, stageCpuMs: clock.cpu },
+      timings: { decodeMs: t.decode, detectMs: t.detect + t.landmarks + (t.landmarks2 ?? 0), embedMs: t.embed, attributesMs: t.attributes, ...(options.stageCpu ? { stageCpuMs: clock.cpu } : {}) },
     };
   }
 
@@ -132,21 +132,27 @@ export class FacePipeline {
 }
 
 /**
- * Wall and CPU time of consecutive stages, each lap from the previous one. The CPU is the process's
- * (libvips decodes on its own threads), so it is per stage only while one analysis runs at a time.
+ * Wall (and, when asked, CPU) time of consecutive stages, each lap from the previous one. The CPU
+ * is the process's (libvips decodes on its own threads), so it is per stage only while one analysis
+ * runs at a time.
  */
 class StageClock {
   readonly cpu: Record<string, number> = {};
   readonly wall: Record<string, number> = {};
-  private lastCpu = process.cpuUsage();
+  private lastCpu: NodeJS.CpuUsage | undefined;
   private lastWall = performance.now();
 
+  constructor(withCpu: boolean) {
+    if (withCpu) this.lastCpu = process.cpuUsage();
+  }
+
   lap(stage: string): void {
-    const cpu = process.cpuUsage();
     const wall = performance.now();
-    this.cpu[stage] = (cpu.user + cpu.system - this.lastCpu.user - this.lastCpu.system) / 1000;
     this.wall[stage] = wall - this.lastWall;
-    this.lastCpu = cpu;
     this.lastWall = wall;
+    if (!this.lastCpu) return;
+    const cpu = process.cpuUsage();
+    this.cpu[stage] = (cpu.user + cpu.system - this.lastCpu.user - this.lastCpu.system) / 1000;
+    this.lastCpu = cpu;
   }
 }

@@ -111,11 +111,11 @@ async function profileStages(config: GatewayConfig, collectionKey: string, image
   const totals: Record<string, number> = {};
   const embeddings: Float32Array[] = [];
   try {
-    for (const bytes of images.slice(0, 3)) await pipeline.analyze(bytes, { mode: 'selfie', embed: true, attributes: false }).catch(() => undefined);
+    for (const bytes of images.slice(0, 3)) await pipeline.analyze(bytes, { mode: 'selfie', embed: true, attributes: false, stageCpu: true }).catch(() => undefined);
     let searched = 0;
     const before = cpuMs();
     for (const bytes of images) {
-      const analysis = await pipeline.analyze(bytes, { mode: 'selfie', embed: true, attributes: false }).catch(() => undefined);
+      const analysis = await pipeline.analyze(bytes, { mode: 'selfie', embed: true, attributes: false, stageCpu: true }).catch(() => undefined);
       if (!analysis) continue;
       searched++;
       for (const [stage, ms] of Object.entries(analysis.timings.stageCpuMs ?? {})) totals[stage] = (totals[stage] ?? 0) + ms;

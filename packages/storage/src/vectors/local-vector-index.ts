@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { VectorDimensionMismatchError, VectorIndexError } from './vector-index.js';
 import type { QueryOptions, VectorIndex, VectorItem, VectorMatch, VectorMetadata } from './vector-index.js';
 import { TopK, matchesFilter, normalized } from './vector-math.js';
-import { loadSimdScan, SIMD_MIN_VECTORS, type SimdScan } from './simd-scan.js';
+import { loadSimdScan, quantize, shortlistSize, SIMD_MIN_VECTORS, type SimdScan } from './simd-scan.js';
 
 export interface LocalVectorIndexOptions {
   /** Directory for per-collection snapshot files; undefined keeps everything in memory. */
@@ -38,12 +38,20 @@ class VectorBlock {
   metadata: VectorMetadata[] = [];
   slotOf = new Map<string, number>();
   data: Float32Array;
+  /** int8 codes of `data`, row for row: the native scan shortlists on them, `data` ranks exactly. */
+  codes: Int8Array;
 
   constructor(
     readonly dim: number,
     capacity = 64,
   ) {
     this.data = new Float32Array(dim * capacity);
+    this.codes = new Int8Array(dim * capacity);
+  }
+
+  /** Codes for rows loaded straight into `data` (snapshots). */
+  encodeAll(): void {
+    for (let slot = 0; slot < this.size; slot++) quantize(this.data.subarray(slot * this.dim, (slot + 1) * this.dim), this.codes, slot * this.dim);
   }
 
   get size(): number {
@@ -63,6 +71,7 @@ class VectorBlock {
       this.metadata[slot] = definedFields(item.metadata);
     }
     this.data.set(unit, slot * this.dim);
+    quantize(unit, this.codes, slot * this.dim);
   }
 
   /** Swap-removes: the last slot moves into the hole, keeping the block contiguous. */
@@ -76,6 +85,7 @@ class VectorBlock {
       this.metadata[slot] = this.metadata[last];
       this.slotOf.set(movedId, slot);
       this.data.copyWithin(slot * this.dim, last * this.dim, (last + 1) * this.dim);
+      this.codes.copyWithin(slot * this.dim, last * this.dim, (last + 1) * this.dim);
     }
     this.ids.pop();
     this.metadata.pop();
@@ -88,8 +98,9 @@ class VectorBlock {
     const minScore = options.minScore ?? -Infinity;
     const { dim, data } = this;
     if (simd && !options.filter && this.size >= SIMD_MIN_VECTORS) {
-      // The native scan picks the slots; scores are recomputed here so both paths give the same numbers.
-      for (const slot of simd(data.subarray(0, this.size * dim), query, dim, best.k)) {
+      // The native scan shortlists on the int8 codes; exact scores rank the shortlist here, so both
+      // paths give the same answers and the same numbers.
+      for (const slot of simd(this.codes.subarray(0, this.size * dim), quantize(query), dim, shortlistSize(best.k, this.size))) {
         const score = dot(query, data, slot * dim, dim);
         if (score >= minScore) best.push(score, slot);
       }
@@ -110,9 +121,13 @@ class VectorBlock {
 
   private ensureCapacity(slots: number): void {
     if (slots * this.dim <= this.data.length) return;
-    const grown = new Float32Array(Math.max(slots, (this.data.length / this.dim) * 2) * this.dim);
+    const rows = Math.max(slots, (this.data.length / this.dim) * 2);
+    const grown = new Float32Array(rows * this.dim);
     grown.set(this.data);
     this.data = grown;
+    const codes = new Int8Array(rows * this.dim);
+    codes.set(this.codes);
+    this.codes = codes;
   }
 }
 
@@ -331,6 +346,7 @@ function decodeSnapshot(key: string, bytes: Buffer): VectorBlock {
   block.ids = header.ids;
   block.metadata = header.metadata;
   header.ids.forEach((id, slot) => block.slotOf.set(id, slot));
+  block.encodeAll();
   return block;
 }
 

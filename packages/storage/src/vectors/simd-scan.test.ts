@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LocalVectorIndex } from './local-vector-index.js';
-import { loadSimdScan, SIMD_MIN_VECTORS } from './simd-scan.js';
+import { loadSimdScan, quantize, shortlistSize, SIMD_MIN_VECTORS } from './simd-scan.js';
 import { normalized } from './vector-math.js';
 
 function seeded(seed: number): () => number {
@@ -40,6 +40,24 @@ test('the native scan loads on this platform (linux-x64 prebuild) and finds the 
   }
   // A stored row finds itself first.
   assert.equal([...scan(data, data.subarray(17 * dim, 18 * dim), dim, 1)][0], 17);
+});
+
+test('the int8 shortlist (native scan over the codes) holds the exact top k of the float rows', async () => {
+  const scan = await loadSimdScan();
+  assert.ok(scan, 'usearch prebuilt binary did not load');
+  const dim = 128;
+  const n = 6000;
+  const data = unitRows(n, dim, 5);
+  const codes = new Int8Array(n * dim);
+  for (let i = 0; i < n; i++) quantize(data.subarray(i * dim, (i + 1) * dim), codes, i * dim);
+  assert.ok(codes.every((c) => c >= -127 && c <= 127));
+  const queries = unitRows(30, dim, 6);
+  for (let q = 0; q < 30; q++) {
+    const query = queries.subarray(q * dim, (q + 1) * dim);
+    const shortlist = new Set(scan(codes, quantize(query), dim, shortlistSize(10, n)));
+    assert.equal(shortlist.size, shortlistSize(10, n));
+    for (const slot of exactTopK(data, query, dim, 10)) assert.ok(shortlist.has(slot), `query ${q}: slot ${slot} of the exact top 10 missed`);
+  }
 });
 
 test('LocalVectorIndex answers the same with and without the native scan (top k, minScore, filter, after deletes)', async () => {

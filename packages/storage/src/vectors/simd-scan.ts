@@ -2,15 +2,38 @@
  * The native half of LocalVectorIndex's exact search (usearch's prebuilt brute-force scan).
  */
 
-/** Slots of the `k` rows of `data` (n × dim, unit vectors) with the largest dot product with `query`. */
-export type SimdScan = (data: Float32Array, query: Float32Array, dim: number, k: number) => Iterable<number>;
+/**
+ * Slots of the `k` rows of `data` (n × dim: unit vectors, or their int8 codes) with the largest dot
+ * product with `query` (of the same type).
+ */
+export type SimdScan = <T extends Float32Array | Int8Array>(data: T, query: T, dim: number, k: number) => Iterable<number>;
+
+/** int8 code of a unit vector's component: round(x × 127), so every code fits in −127..127. */
+export const CODE_SCALE = 127;
+
+export function quantize(unit: Float32Array, out: Int8Array = new Int8Array(unit.length), offset = 0): Int8Array {
+  for (let i = 0; i < unit.length; i++) out[offset + i] = Math.round(unit[i] * CODE_SCALE);
+  return out;
+}
+
+/**
+ * How many int8 candidates are rescored exactly for a top-k query. The codes' dot products are off
+ * by about 0.003 (≈ 0.4 Similarity) from the exact ones at 128-d, far less than the gap between
+ * the k-th and the (k + 64)-th neighbour, so the exact top k is among them (tested: same answers
+ * as the plain loop).
+ */
+export function shortlistSize(k: number, size: number): number {
+  return Math.min(size, 2 * k + 64);
+}
 
 /** Below this many vectors the plain loop is as fast as a native call. */
 export const SIMD_MIN_VECTORS = 2048;
 
 /**
  * usearch's exact (brute-force) search: the same scan as LocalVectorIndex's JS loop, in SIMD native code
- * (AVX-512 where the CPU has it) — about 3× less CPU per query at 100k × 128-d. Recall stays 1.
+ * (AVX-512 where the CPU has it) — about 3× less CPU per query at 100k × 128-d. Over int8 codes it
+ * reads a quarter of the bytes (1.87 → 1.04 ms per query at 100k × 128-d, and less cache evicted
+ * from the engine threads that share the cores).
  * Undefined when the prebuilt binary does not load on this platform: the loop then does it all.
  */
 export async function loadSimdScan(): Promise<SimdScan | undefined> {
@@ -27,6 +50,6 @@ export async function loadSimdScan(): Promise<SimdScan | undefined> {
 }
 
 
-function startOfBuffer(v: Float32Array): Float32Array {
-  return v.byteOffset === 0 ? v : v.slice();
+function startOfBuffer<T extends Float32Array | Int8Array>(v: T): T {
+  return v.byteOffset === 0 ? v : (v.slice() as T);
 }
