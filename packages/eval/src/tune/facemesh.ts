@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { decodeImage, type EngineConfig } from '@facerec/face';
 import { OnnxModel } from '../../../face/src/runtime/session.js';
-import { blendFivePoints, FaceMeshModel, meshFivePoints, type MeshEyes } from '../../../face/src/stages/facemesh.js';
+import { blendFivePoints, FaceMeshModel, meshFitFivePoints, meshFivePoints, meshSubset, type MeshEyes, type MeshSubset } from '../../../face/src/stages/facemesh.js';
 import { fivePoints } from '../../../face/src/stages/landmarks.js';
 import type { Point } from '../../../face/src/geometry/similarity.js';
 import { InvalidInputError } from '../errors.js';
@@ -34,24 +34,33 @@ export function parseMeshRecipe(text: string): MeshRecipe {
  * `ring` / `corners`: the mesh alone (eye centre = eyelid ring mean / mean of the two corners);
  * `eyesW` (e.g. `eyes0.5`): eyes blended, weight W on the mesh's ring eyes, nose and mouth from the mesh;
  * `allW` (e.g. `all0.5`): all five points blended the same way;
- * `eyes68W` (e.g. `eyes68_0.5`): eyes blended, nose and mouth from the 68 points.
+ * `eyes68W` (e.g. `eyes68_0.5`): eyes blended, nose and mouth from the 68 points;
+ * `fit-all` / `fit-inner` / `fit-rigid`: a many-point fit of the mesh (all points, without the
+ * outline, without outline and lips) onto the mean mesh learned from the same images
+ * (stages/facemesh.ts meshFitFivePoints).
  */
 export type MeshPointsMode =
   | { kind: 'mesh'; eyes: MeshEyes }
-  | { kind: 'blend'; weight: number; eyesOnly: boolean; rest: 'mesh' | '68' };
+  | { kind: 'blend'; weight: number; eyesOnly: boolean; rest: 'mesh' | '68' }
+  | { kind: 'fit'; subset: MeshSubset };
 
 export function parseMeshPoints(text: string): MeshPointsMode {
   if (text === 'ring' || text === 'corners') return { kind: 'mesh', eyes: text };
+  if (text === 'fit-all' || text === 'fit-inner' || text === 'fit-rigid') return { kind: 'fit', subset: text.slice(4) as MeshSubset };
   const m = /^(eyes|all|eyes68_)(\d(?:\.\d+)?)$/.exec(text);
   const weight = m === null ? NaN : Number(m[2]);
-  if (m === null || !(weight >= 0 && weight <= 1)) throw new InvalidInputError(`--mesh-points must be ring, corners, eyesW, allW or eyes68_W (W in 0..1), got "${text}"`);
+  if (m === null || !(weight >= 0 && weight <= 1)) throw new InvalidInputError(`--mesh-points must be ring, corners, eyesW, allW, eyes68_W (W in 0..1) or fit-all|inner|rigid, got "${text}"`);
   return { kind: 'blend', weight, eyesOnly: m[1] !== 'all', rest: m[1] === 'eyes68_' ? '68' : 'mesh' };
 }
 
-/** Five points for one face from its mesh (468) and its 68 iBUG points, per the mode. */
-export function meshToFive(mesh: readonly Point[], points68: readonly Point[], mode: MeshPointsMode): FivePoints {
+/** Five points for one face from its mesh (468) and its 68 iBUG points, per the mode (`fit` needs the mean mesh). */
+export function meshToFive(mesh: readonly Point[], points68: readonly Point[], mode: MeshPointsMode, meanMesh?: readonly Point[]): FivePoints {
   const out = (() => {
     if (mode.kind === 'mesh') return meshFivePoints(mesh, mode.eyes);
+    if (mode.kind === 'fit') {
+      if (meanMesh === undefined) throw new InvalidInputError('a fit needs the mean mesh');
+      return meshFitFivePoints(mesh, meanMesh, meshSubset(mode.subset));
+    }
     const fromMesh = meshFivePoints(mesh, 'ring');
     const from68 = fivePoints(points68);
     if (mode.rest === '68') {

@@ -39,6 +39,7 @@ import { collectBoxes, collectLandmarks, parseRecipe, type PixelBox } from './la
 import { collectMeshes, meshToFive, parseMeshPoints, parseMeshRecipe, type StoredMesh } from './facemesh.js';
 import { meanShapeSource, procrustesMean, symmetrize51, toUnitBox } from './mean-shape.js';
 import type { AlignTemplate } from '../../../face/src/stages/align.js';
+import type { Point } from '../../../face/src/geometry/similarity.js';
 import { SAME_SIZE_RATIO } from '../../../face/src/stages/detect.js';
 import { dot, misclassified, scoreCross, scoreEnsemble, scoreVectors, searchGeometries, type FlipMode, type GeometryScore, type VectorsByImage } from './search.js';
 import type { GeometryCandidate } from './grid.js';
@@ -191,10 +192,18 @@ async function meshPointsFor(values: Values, config: EngineConfig, pairs: readon
   });
   const scores = [...meshes.values()].filter((m): m is StoredMesh => m !== null).map((m) => m.score).sort((a, b) => a - b);
   process.stderr.write(`meshes (${recipeText}) for ${images.length} images ${fromCache ? 'from' : 'written to'} ${file}; face score min ${scores[0]} / p1 ${scores[Math.floor(scores.length / 100)]} / median ${scores[scores.length >> 1]}\n`);
+  let meanMesh: Point[] | undefined;
+  if (mode.kind === 'fit') {
+    // Learned on these (train) images' confident meshes, as the 51-point mean shape is.
+    const shapes = [...meshes.values()].filter((m): m is StoredMesh => m !== null && m.score >= 0.5).map((m) => m.points);
+    const { mean, iterations, lastChange } = procrustesMean(shapes);
+    process.stderr.write(`mean mesh of ${shapes.length} faces: ${iterations} iterations, last change ${lastChange.toExponential(2)}\n`);
+    meanMesh = mean;
+  }
   return new Map(images.map((rel) => {
     const mesh = meshes.get(rel);
     const points = lm.get(rel);
-    return [rel, mesh === null || mesh === undefined || points === null || points === undefined ? null : meshToFive(mesh.points, points, mode)];
+    return [rel, mesh === null || mesh === undefined || points === null || points === undefined ? null : meshToFive(mesh.points, points, mode, meanMesh)];
   }));
 }
 

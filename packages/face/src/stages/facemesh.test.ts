@@ -8,7 +8,7 @@ import type { Point } from '../geometry/similarity.js';
 import { OnnxModel } from '../runtime/session.js';
 import { sharedFace } from '../testing.js';
 import { boxFromLandmarks, fivePoints, LandmarkModel } from './landmarks.js';
-import { blendFivePoints, cropAround, cropFrom68, FaceMeshModel, MESH_INDEX, MESH_POINT_COUNT, meshCropAffine, meshFivePoints } from './facemesh.js';
+import { blendFivePoints, cropAround, cropFrom68, FaceMeshModel, MESH_INDEX, MESH_POINT_COUNT, meshCropAffine, meshFitFivePoints, meshFivePoints, meshSubset } from './facemesh.js';
 
 const close = (a: number, b: number, eps = 1e-9) => Math.abs(a - b) <= eps;
 
@@ -74,6 +74,31 @@ describe('meshFivePoints', () => {
     assert.deepEqual(blendFivePoints(a, b, 0.5), [[1, 1], [11, 1], [6, 6], [3, 9], [9, 9]]);
     assert.deepEqual(blendFivePoints(a, b, 0.5, true), [[1, 1], [11, 1], [5, 5], [2, 8], [8, 8]]);
     assert.deepEqual(blendFivePoints(a, b, 1), a);
+  });
+});
+
+describe('meshFitFivePoints', () => {
+  // A pseudo-random mean mesh, and a face that is that mesh turned, scaled and moved.
+  const meanMesh: Point[] = Array.from({ length: MESH_POINT_COUNT }, (_, k) => [Math.sin(k * 1.7) * 50, Math.cos(k * 2.3) * 60] as const);
+  const pose: Affine = [1.2 * Math.cos(0.2), -1.2 * Math.sin(0.2), 100, 1.2 * Math.sin(0.2), 1.2 * Math.cos(0.2), 80];
+  const face = meanMesh.map(([x, y]) => applyAffine(pose, x, y));
+  const expected = meshFivePoints(meanMesh).map(([x, y]) => applyAffine(pose, x, y));
+  const maxDiff = (a: readonly Point[], b: readonly Point[]) => Math.max(...a.map(([x, y], k) => Math.hypot(x - b[k][0], y - b[k][1])));
+
+  test('a face that is a similarity image of the mean gives the mean\'s five points through that similarity', () => {
+    assert.ok(maxDiff(meshFitFivePoints(face, meanMesh, meshSubset('all')), expected) < 1e-9);
+  });
+
+  test('the subsets leave out the outline (inner) and the lips too (rigid)', () => {
+    const [all, inner, rigid] = [meshSubset('all'), meshSubset('inner'), meshSubset('rigid')];
+    assert.equal(all.length, MESH_POINT_COUNT);
+    assert.equal(inner.length, MESH_POINT_COUNT - 36);
+    assert.ok(!inner.includes(10) && !inner.includes(152) && inner.includes(MESH_INDEX.mouthCorners[0]));
+    assert.ok(!rigid.includes(MESH_INDEX.mouthCorners[0]) && !rigid.includes(13) && rigid.includes(MESH_INDEX.noseTip));
+    // An outline point moved far off changes the 'all' fit, not the 'inner' one.
+    const moved = face.map((p, k): Point => (k === 152 ? [p[0] + 500, p[1] + 500] : p));
+    assert.ok(maxDiff(meshFitFivePoints(moved, meanMesh, inner), expected) < 1e-9);
+    assert.ok(maxDiff(meshFitFivePoints(moved, meanMesh, all), expected) > 0.1);
   });
 });
 

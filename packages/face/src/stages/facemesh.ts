@@ -1,5 +1,5 @@
-import { applyAffine, warpAffineToTensor, type Affine, type RgbImage } from '../image/rgb.js';
-import type { Point } from '../geometry/similarity.js';
+import { applyAffine, invertAffine, warpAffineToTensor, type Affine, type RgbImage } from '../image/rgb.js';
+import { estimateSimilarity, type Point } from '../geometry/similarity.js';
 import type { OnnxModel } from '../runtime/session.js';
 
 /**
@@ -104,6 +104,38 @@ export function meshFivePoints(mesh: readonly Point[], eyes: MeshEyes = 'ring'):
     : [mean(mesh, [MESH_INDEX.outerEyeCorners[0], MESH_INDEX.innerEyeCorners[0]]), mean(mesh, [MESH_INDEX.outerEyeCorners[1], MESH_INDEX.innerEyeCorners[1]])];
   const [mouthL, mouthR] = MESH_INDEX.mouthCorners;
   return [eyeL, eyeR, mesh[MESH_INDEX.noseTip], mesh[mouthL], mesh[mouthR]];
+}
+
+/** Face outline (forehead, temples, jaw): moves with pose, hair and the box, not the face's own shape. */
+const SILHOUETTE = [10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109];
+/** Every lip contour (outer, inner and the two between): moves with expression. */
+const LIPS = [
+  185, 40, 39, 37, 0, 267, 269, 270, 409, 61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291,
+  191, 80, 81, 82, 13, 312, 311, 310, 415, 78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308,
+  76, 77, 90, 180, 85, 16, 315, 404, 320, 307, 306, 184, 74, 73, 72, 11, 302, 303, 304, 408,
+  62, 96, 89, 179, 86, 15, 316, 403, 319, 325, 292, 183, 42, 41, 38, 12, 268, 271, 272, 407,
+];
+
+/** Which mesh points a many-point fit uses: all, all but the outline, or also without the lips. */
+export type MeshSubset = 'all' | 'inner' | 'rigid';
+
+export function meshSubset(subset: MeshSubset): number[] {
+  const drop = new Set(subset === 'all' ? [] : subset === 'inner' ? SILHOUETTE : [...SILHOUETTE, ...LIPS]);
+  return Array.from({ length: MESH_POINT_COUNT }, (_, k) => k).filter((k) => !drop.has(k));
+}
+
+/**
+ * Five points that carry a many-point fit: the mesh's `subset` points are fitted onto the same
+ * points of `meanMesh` by a least-squares similarity, and the mean mesh's own five points are
+ * mapped back into the image through it. A five-point alignment of the result is then exactly
+ * the many-point fit (five points that are a similarity image of the template's are fitted
+ * exactly), so the chip geometry and the rest of the pipeline stay five-point.
+ */
+export function meshFitFivePoints(mesh: readonly Point[], meanMesh: readonly Point[], subset: readonly number[]): Point[] {
+  if (mesh.length !== MESH_POINT_COUNT || meanMesh.length !== MESH_POINT_COUNT) throw new Error(`expected ${MESH_POINT_COUNT} mesh points`);
+  const toMean = estimateSimilarity(subset.map((k) => mesh[k]), subset.map((k) => meanMesh[k]));
+  const back = invertAffine(toMean);
+  return meshFivePoints(meanMesh).map(([x, y]) => applyAffine(back, x, y));
 }
 
 /**
