@@ -54,7 +54,8 @@ test('the int8 shortlist (native scan over the codes) holds the exact top k of t
   const queries = unitRows(30, dim, 6);
   for (let q = 0; q < 30; q++) {
     const query = queries.subarray(q * dim, (q + 1) * dim);
-    const shortlist = new Set<number>(scan(codes, quantize(query), dim, shortlistSize(10, n)));
+    const found: Iterable<number> = scan(codes, quantize(query), dim, shortlistSize(10, n));
+    const shortlist = new Set(found);
     assert.equal(shortlist.size, shortlistSize(10, n));
     for (const slot of exactTopK(data, query, dim, 10)) assert.ok(shortlist.has(slot), `query ${q}: slot ${slot} of the exact top 10 missed`);
   }
