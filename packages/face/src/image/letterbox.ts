@@ -1,5 +1,4 @@
 import sharp from 'sharp';
-import { shrinkRegion } from './resize.js';
 import type { RgbImage } from './rgb.js';
 
 export interface Region {
@@ -36,7 +35,7 @@ export interface InputRange {
 export const RAW_PIXELS: InputRange = { scale: 1, offset: 0 };
 
 /**
- * Resizes `region` of the image (area-averaged, from the already decoded pixels) into
+ * Resizes `region` of the image (area-filtered by libvips, from the already decoded pixels) into
  * a `size`×`size` float32 NHWC canvas, values mapped by `range`, black around it. With `zoomOut` > 1
  * the image occupies only 1/zoomOut of the canvas, centred: a face that fills the frame becomes a
  * face in a scene, which detectors trained on crowds find far more reliably.
@@ -48,13 +47,10 @@ export async function letterbox(img: RgbImage, region: Region, size: number, zoo
   const offsetX = Math.floor((size - w) / 2);
   const offsetY = Math.floor((size - h) / 2);
   const whole = region.x === 0 && region.y === 0 && region.width === img.width && region.height === img.height;
-  // An image already at the canvas size (see shrinkTo) is copied as it is; one to shrink is
-  // area-averaged in JS (shrinkRegion); only enlarging goes through libvips.
+  // An image already at the canvas size (see shrinkTo) is copied as it is, without a libvips round trip.
   const resized = whole && w === img.width && h === img.height
     ? img.data
-    : w <= region.width && h <= region.height
-      ? shrinkRegion(img, region, w, h)
-      : await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    : await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
       .extract({ left: region.x, top: region.y, width: region.width, height: region.height })
       .resize(w, h, { fit: 'fill' })
       .raw()
