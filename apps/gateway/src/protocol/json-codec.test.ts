@@ -15,7 +15,7 @@ test('non-strict base64 and non-strings are refused', () => {
   assert.throws(() => decodeBase64('ab!d', 'Image.Bytes'), InvalidParameterError);
   assert.throws(() => decodeBase64(12, 'Image.Bytes'), /must be a base64-encoded string/);
   assert.equal(decodeBase64('', 'Image.Bytes').length, 0);
-  for (const bad of ['QUJD=', '=QUJ', 'QU=D', 'QUJD====', '_-_-', 'QUJD\n', 'data:image/jpeg;base64,QUJD']) {
+  for (const bad of ['QUJD=', '=QUJ', 'QU=D', 'QUJD====', '_-_-', 'QUJD\n', 'data:image/jpeg;base64,QUJD', 'QR==', 'QUJ=', ' QUJ', 'QU JD']) {
     assert.throws(() => decodeBase64(bad, 'Image.Bytes'), InvalidParameterError, bad);
   }
   for (const [text, length] of [['QQ==', 1], ['QUI=', 2], ['QUJD', 3], ['+/+/', 3]] as const) assert.equal(decodeBase64(text, 'Image.Bytes').length, length, text);
