@@ -44,7 +44,12 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions): Pr
     if (scale < 1) {
       pipeline = pipeline.resize({ width: Math.max(1, Math.round(fullWidth * scale)), height: Math.max(1, Math.round(fullHeight * scale)), fit: 'fill', fastShrinkOnLoad: true });
     }
-    const { data, info } = await pipeline.flatten({ background: '#000000' }).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    // Conversions only where the image needs them: each one is a libvips operation more per
+    // decode (≈ 0.5 ms of a 640 px selfie's 2.8 ms when always on).
+    if (meta.hasAlpha) pipeline = pipeline.flatten({ background: '#000000' });
+    if (meta.space !== 'srgb' || meta.channels !== (meta.hasAlpha ? 4 : 3)) pipeline = pipeline.toColourspace('srgb');
+    if (meta.hasAlpha) pipeline = pipeline.removeAlpha();
+    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new InvalidImageFormatError(`Request has invalid image format: unexpected ${info.channels} channels`);
     return {
       data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
@@ -65,13 +70,16 @@ interface Meta {
   width: number;
   height: number;
   orientation?: number;
+  space?: string;
+  channels?: number;
+  hasAlpha: boolean;
 }
 
 async function readMetadata(bytes: Uint8Array, maxPixels: number): Promise<Meta> {
   try {
     const m = await sharp(bytes, { limitInputPixels: maxPixels }).metadata();
     if (!m.format || !m.width || !m.height) throw new InvalidImageFormatError('Request has invalid image format: unknown image type');
-    return { format: m.format, width: m.width, height: m.height, orientation: m.orientation };
+    return { format: m.format, width: m.width, height: m.height, orientation: m.orientation, space: m.space, channels: m.channels, hasAlpha: m.hasAlpha ?? false };
   } catch (e) {
     throw asImageError(e);
   }
