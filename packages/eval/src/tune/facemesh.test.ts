@@ -49,3 +49,15 @@ test('meshToFive reads the mesh, or blends its points with the 68-point ones', (
   assert.deepEqual(meshToFive(m, p, parseMeshPoints('eyes68_0.5')), [[21, 41], [61, 41], [40, 60], [28, 80], [52, 80]]);
   assert.deepEqual(meshToFive(m, p, parseMeshPoints('eyes68_0')), [[20, 40], [60, 40], [40, 60], [28, 80], [52, 80]]);
 });
+
+test('meshToFive fit modes need the mean mesh and fit the chosen subset onto it', () => {
+  const p = face68();
+  const meanMesh: Point[] = Array.from({ length: MESH_POINT_COUNT }, (_, k) => [Math.sin(k) * 40, Math.cos(k * 1.3) * 50] as const);
+  // The face is the mean mesh moved by (10, 20) and doubled in size.
+  const m = meanMesh.map(([x, y]): Point => [2 * x + 10, 2 * y + 20]);
+  assert.deepEqual(parseMeshPoints('fit-rigid'), { kind: 'fit', subset: 'rigid' });
+  assert.throws(() => meshToFive(m, p, parseMeshPoints('fit-inner')), /mean mesh/);
+  const five = meshToFive(m, p, parseMeshPoints('fit-inner'), meanMesh);
+  const expected = meshToFive(m, p, parseMeshPoints('ring'));
+  five.forEach(([x, y], k) => assert.ok(Math.hypot(x - expected[k][0], y - expected[k][1]) < 1e-9, `point ${k}`));
+});
