@@ -22,6 +22,8 @@ export interface ModelSet {
   albumDetector: ModelRef;
   /** A cheap detector tried first for selfies (largest face only). */
   selfieDetector?: ModelRef;
+  /** A second cheap detector for selfies the first is unsure of, before the album detector. */
+  selfieBackup?: ModelRef;
   landmarks: ModelRef;
   /**
    * Cheap detectors whose agreement adds faces the album detector misses (cut by the frame's edge);
@@ -81,6 +83,7 @@ export const FACERES_CHIP: ChipGeometry = { size: 224, scale: 0.85, shiftY: -0.0
 const DETECTION = {
   albumDetector: { id: 'ssd-mobilenetv1', size: 512 },
   selfieDetector: { id: 'blazeface-front', size: 128 },
+  selfieBackup: { id: 'blazeface-back', size: 256 },
   albumSecondOpinion: [{ id: 'tiny-face-detector', size: 416 }, { id: 'blazeface-back', size: 256 }],
   landmarks: { id: 'face-landmark-68', size: 112 },
 };
@@ -121,6 +124,6 @@ export function embeddingDim(set: ModelSet): number {
 
 /** Every model id a set needs converted. */
 export function modelIds(set: ModelSet): string[] {
-  const refs = [set.albumDetector, set.selfieDetector, ...(set.albumSecondOpinion ?? []), set.landmarks, ...set.embedders, set.ageGender, set.expression];
+  const refs = [set.albumDetector, set.selfieDetector, set.selfieBackup, ...(set.albumSecondOpinion ?? []), set.landmarks, ...set.embedders, set.ageGender, set.expression];
   return [...new Set(refs.filter((r): r is ModelRef | EmbedderRef => r !== undefined).map((r) => r.id))];
 }

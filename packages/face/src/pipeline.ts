@@ -24,7 +24,8 @@ export class FacePipeline {
     readonly modelSet: ModelSet,
     private readonly config: EngineConfig,
     private readonly albumDetector: Detector,
-    private readonly selfieDetector: Detector | undefined,
+    /** Cheap selfie detectors, in the order they are tried (empty: the album detector alone). */
+    private readonly selfieDetectors: Detector[],
     private readonly secondOpinion: Detector[],
     private readonly landmarks: LandmarkModel,
     private readonly embedders: Embedder[],
@@ -34,13 +35,20 @@ export class FacePipeline {
 
   static async create(modelSet: ModelSet, config: EngineConfig): Promise<FacePipeline> {
     const models: OnnxModel[] = [];
+    const loaded = new Map<string, OnnxModel>();
+    // One session per model id, shared by every role it plays (blazeface-back: selfie backup and second opinion).
     const load = async (id: string): Promise<OnnxModel> => {
-      const m = await OnnxModel.load(config.modelCacheDir, id);
-      models.push(m);
+      let m = loaded.get(id);
+      if (!m) {
+        m = await OnnxModel.load(config.modelCacheDir, id);
+        loaded.set(id, m);
+        models.push(m);
+      }
       return m;
     };
     const album = new Detector(await load(modelSet.albumDetector.id), modelSet.albumDetector.size);
     const selfie = modelSet.selfieDetector ? new Detector(await load(modelSet.selfieDetector.id), modelSet.selfieDetector.size) : undefined;
+    const selfieBackup = modelSet.selfieBackup ? new Detector(await load(modelSet.selfieBackup.id), modelSet.selfieBackup.size) : undefined;
     const secondOpinion: Detector[] = [];
     for (const ref of modelSet.albumSecondOpinion ?? []) secondOpinion.push(new Detector(await load(ref.id), ref.size));
     const landmarks = new LandmarkModel(await load(modelSet.landmarks.id), modelSet.landmarks.size);
@@ -49,7 +57,7 @@ export class FacePipeline {
     const attributeModels: Parameters<typeof estimateAttributes>[2] = {};
     if (modelSet.ageGender) attributeModels.ageGender = { model: await load(modelSet.ageGender.id), size: modelSet.ageGender.size };
     if (modelSet.expression) attributeModels.expression = { model: await load(modelSet.expression.id), size: modelSet.expression.size };
-    return new FacePipeline(modelSet, config, album, selfie, secondOpinion, landmarks, embedders, attributeModels, models);
+    return new FacePipeline(modelSet, config, album, [selfie, selfieBackup].filter((d): d is Detector => d !== undefined), secondOpinion, landmarks, embedders, attributeModels, models);
   }
 
   async analyze(bytes: Uint8Array, options: AnalyzeOptions): Promise<ImageAnalysis> {
@@ -88,7 +96,7 @@ export class FacePipeline {
     // The album promise is in pixels of the original photo; shrink-on-load scaled the faces too.
     const minFacePx = (this.config.albumMinFacePx * img.width) / img.fullWidth;
     const found = options.mode === 'selfie'
-      ? await detectLargest(this.selfieDetector, this.albumDetector, img, minScore)
+      ? await detectLargest(this.selfieDetectors, this.albumDetector, img, minScore)
       : (await detectAll(this.albumDetector, img, { tiling: this.config.tiling === 'auto', minFacePx, secondOpinion: this.secondOpinion }, minScore)).faces;
     const limit = Math.min(options.maxFaces ?? this.config.maxFacesPerImage, this.config.maxFacesPerImage);
     return found

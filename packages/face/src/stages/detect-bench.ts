@@ -29,7 +29,7 @@ const PROPOSED: ModelSet = {
   albumSecondOpinion: [{ id: 'tiny-face-detector', size: 416 }, { id: 'blazeface-back', size: 256 }],
 };
 /** The same without either, for comparison (SSD alone on both paths). */
-const PLAIN: ModelSet = { ...BASE, selfieDetector: undefined, albumSecondOpinion: undefined };
+const PLAIN: ModelSet = { ...BASE, selfieDetector: undefined, selfieBackup: undefined, albumSecondOpinion: undefined };
 
 async function cpuMs<T>(run: () => Promise<T>): Promise<{ result: T; cpu: number; wall: number }> {
   const c0 = process.cpuUsage();
@@ -136,8 +136,8 @@ async function agreeBench(root: string): Promise<void> {
   const gaps: number[][] = [[], [], []];
   for (const file of files) {
     const img = await decodeImage(await readFile(file), { maxPixels: config.maxImagePixels, maxSide: config.decodeMaxSide });
-    const fast = await detectLargest(front, ssd, img, 0.5);
-    const accurate = await detectLargest(undefined, ssd, img, 0.5);
+    const fast = await detectLargest([front], ssd, img, 0.5);
+    const accurate = await detectLargest([], ssd, img, 0.5);
     if (fast.length === 0 || accurate.length === 0) continue;
     let [p, q] = [(await landmarks.locate(img, fast))[0], (await landmarks.locate(img, accurate))[0]];
     for (let pass = 0; pass < 3; pass++) {

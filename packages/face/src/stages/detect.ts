@@ -262,30 +262,31 @@ function wholeInTile(faces: readonly FaceBox[], tile: Region, img: RgbImage): Fa
 const FAST_ACCEPT_SCORE = 0.75;
 
 /**
- * The cheap detector's second try, on the frame zoomed out (a face cut by a tight crop becomes a
- * whole face in a scene), before the accurate detector's two passes (≈ 35 ms each, ten times the
- * cheap one's). Zoomed out it scores higher on non-faces too (at most 0.58 on the dev non-face
- * photos at 1.5, against 0.83–0.93 for the six dev portraits it rescues), hence a stricter bar.
+ * The cheap detectors' later tries, before the accurate detector's two passes (≈ 35 ms each, ten
+ * times a cheap one's): blazeface-front on the frame zoomed out (a face cut by a tight crop becomes
+ * a whole face in a scene), then the backup detector (blazeface-back, trained on smaller faces
+ * further away) on the frame. Both score higher on non-faces than blazeface-front on the frame (at
+ * most 0.58 and 0.68 on the dev non-face photos), hence a stricter bar; the dev portraits they
+ * rescue score 0.83–0.96 (docs/benchmarks.md "Search under load").
  */
 const FAST_ZOOM = 1.5;
-const FAST_ZOOM_ACCEPT_SCORE = 0.8;
+const FALLBACK_ACCEPT_SCORE = 0.8;
 
 /**
- * Selfie detection, for speed: the largest face (see `subjectFace` for near-ties). The cheap
- * detector on the frame, then zoomed out; the accurate one (on the frame, then zoomed out, since
- * selfies fill the frame) only when the cheap one is not sure either way.
+ * Selfie detection, for speed: the largest face (see `subjectFace` for near-ties). The first cheap
+ * detector on the frame, then zoomed out, then any further cheap detector on the frame; the
+ * accurate one (on the frame, then zoomed out, since selfies fill the frame) only when none of
+ * them is sure.
  */
-export async function detectLargest(fast: Detector | undefined, accurate: Detector, img: RgbImage, minScore: number): Promise<FaceBox[]> {
-  const passes: [() => Promise<FaceBox[]>, number][] = [
-    [() => accurate.detect(img), minScore],
-    [() => accurate.detect(img, undefined, 2), minScore],
-  ];
-  if (fast) {
-    passes.unshift(
-      [() => fast.detect(img), Math.max(minScore, FAST_ACCEPT_SCORE)],
-      [() => fast.detect(img, undefined, FAST_ZOOM), Math.max(minScore, FAST_ZOOM_ACCEPT_SCORE)],
-    );
+export async function detectLargest(cheap: readonly Detector[], accurate: Detector, img: RgbImage, minScore: number): Promise<FaceBox[]> {
+  const passes: [() => Promise<FaceBox[]>, number][] = [];
+  const [first, ...backups] = cheap;
+  if (first) {
+    passes.push([() => first.detect(img), Math.max(minScore, FAST_ACCEPT_SCORE)]);
+    passes.push([() => first.detect(img, undefined, FAST_ZOOM), Math.max(minScore, FALLBACK_ACCEPT_SCORE)]);
   }
+  for (const backup of backups) passes.push([() => backup.detect(img), Math.max(minScore, FALLBACK_ACCEPT_SCORE)]);
+  passes.push([() => accurate.detect(img), minScore], [() => accurate.detect(img, undefined, 2), minScore]);
   for (const [pass, threshold] of passes) {
     const found = (await pass()).filter((f) => f.score >= threshold);
     if (found.length > 0) return [subjectFace(found, img)];
