@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { decodeImage, type EngineConfig } from '@facerec/face';
 import { OnnxModel } from '../../../face/src/runtime/session.js';
+import { prepareModels } from '../../../models/src/catalog.js';
 import { blendFivePoints, FaceMeshModel, meshFitFivePoints, meshFivePoints, meshSubset, type MeshEyes, type MeshSubset } from '../../../face/src/stages/facemesh.js';
 import { fivePoints } from '../../../face/src/stages/landmarks.js';
 import type { Point } from '../../../face/src/geometry/similarity.js';
@@ -80,6 +81,8 @@ export interface StoredMesh {
 
 /** Meshes for every image with 68 points, one image at a time on this thread. */
 export async function collectMeshes(config: EngineConfig, imagesDir: string, points68: PointsByImage, recipe: MeshRecipe, onProgress?: ProgressCallback): Promise<{ meshes: Map<string, StoredMesh | null>; msPerFace: number }> {
+  // No model set needs facemesh, so `facerec models convert` leaves it out: convert it here if missing.
+  await prepareModels(['facemesh'], config.modelCacheDir);
   const onnx = await OnnxModel.load(config.modelCacheDir, 'facemesh');
   const model = new FaceMeshModel(onnx);
   const out = new Map<string, StoredMesh | null>();

@@ -23,13 +23,17 @@ export type PixelBox = { x1: number; y1: number; x2: number; y2: number };
 export interface LandmarkRecipe {
   passes: number;
   flip: boolean;
+  /** Every pass after the first on the crop levelled on the previous points' eyes (LandmarkModel.locateLevelled). */
+  levelled?: boolean;
 }
 
-/** `p2` = two passes, `p3f` = three passes with mirror averaging. */
+/** `p2` = two passes, `p3f` = three passes with mirror averaging, `p2l` = the second pass on a levelled crop. */
 export function parseRecipe(text: string): LandmarkRecipe {
-  const m = /^p([1-5])(f?)$/.exec(text);
-  if (m === null) throw new InvalidInputError(`landmark recipe must look like p2 or p3f, got "${text}"`);
-  return { passes: Number(m[1]), flip: m[2] === 'f' };
+  const m = /^p([1-5])(f|l)?$/.exec(text);
+  if (m === null) throw new InvalidInputError(`landmark recipe must look like p2, p3f or p2l, got "${text}"`);
+  const recipe: LandmarkRecipe = { passes: Number(m[1]), flip: m[2] === 'f' };
+  if (m[2] === 'l') recipe.levelled = true;
+  return recipe;
 }
 
 /** The largest face's detector box in pixels of the decoded image (selfie mode, as the bench runs). */
@@ -57,7 +61,7 @@ export async function locate68(model: LandmarkModel, img: RgbImage, box: PixelBo
   let current: Box = { ...box, score: 1 };
   let points: Point[] = [];
   for (let pass = 0; pass < recipe.passes; pass++) {
-    points = (await model.locate(img, [current], recipe.flip))[0];
+    points = recipe.levelled === true && pass > 0 ? (await model.locateLevelled(img, [points]))[0] : (await model.locate(img, [current], recipe.flip))[0];
     current = boxFromLandmarks(points);
   }
   return points;

@@ -18,6 +18,10 @@
  * mirrored crop, …) the tuner keeps 68 points per image: the engine's face box is cached in
  * .facerec/tune/boxes-<pairs>.json and the landmark passes run here, cached per recipe.
  *
+ * With --mesh RECIPE (m2 = two FaceMesh passes, the first on the crop the --landmarks points imply)
+ * the five points come from MediaPipe FaceMesh, read off per --mesh-points (ring, corners, eyes0.5,
+ * all0.5, eyes68_0.5, fit-inner, …; tune/facemesh.ts); meshes are cached per recipe.
+ *
  * Five points come from the engine of FACEREC_MODEL_SET (selfie mode, largest face) and are cached
  * in --points (default .facerec/tune/points-<pairs file>.json); each geometry only re-embeds. The
  * tuner refuses test pairs: choose geometries on dev-train, report on dev-test with `facerec bench`.

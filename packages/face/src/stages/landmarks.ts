@@ -1,4 +1,4 @@
-import { warpAffineToTensor, type RgbImage } from '../image/rgb.js';
+import { applyAffine, warpAffineToTensor, type Affine, type RgbImage } from '../image/rgb.js';
 import type { Point } from '../geometry/similarity.js';
 import type { Box } from '../geometry/nms.js';
 import type { OnnxModel } from '../runtime/session.js';
@@ -43,6 +43,49 @@ export class LandmarkModel {
       return plain.map(([x, y], k): Point => [(x + mirrored[k][0]) / 2, (y + mirrored[k][1]) / 2]);
     });
   }
+
+  /** 68 points per face found on the levelled crop of its previous points (levelledCrop). */
+  async locateLevelled(img: RgbImage, previous: readonly (readonly Point[])[]): Promise<Point[][]> {
+    if (previous.length === 0) return [];
+    const s = this.inputSize;
+    const batch = new Float32Array(previous.length * s * s * 3);
+    const maps = previous.map((p, i) => {
+      const m = levelledCrop(p, s);
+      warpAffineToTensor(img, m, s, s, batch, i * s * s * 3);
+      return m;
+    });
+    const out = await this.model.run(batch, [previous.length, s, s, 3]);
+    const data = out.landmarks.data;
+    return maps.map((m, i) => {
+      const pts: Point[] = [];
+      for (let k = 0; k < 68; k++) {
+        const o = (i * 68 + k) * 2;
+        pts.push(applyAffine(m, data[o] * s, data[o + 1] * s));
+      }
+      return pts;
+    });
+  }
+}
+
+/**
+ * The pipeline's square landmark crop (boxFromLandmarks, squared), but turned so the eyes of the
+ * previous points are level: the model then sees every face upright. Crop pixel (u, v) of a
+ * `size`² input → image coordinates.
+ */
+export function levelledCrop(points: readonly Point[], size: number): Affine {
+  const [eyeL, eyeR] = fivePoints(points);
+  const angle = Math.atan2(eyeR[1] - eyeL[1], eyeR[0] - eyeL[0]);
+  const [c, s] = [Math.cos(angle), Math.sin(angle)];
+  // The box in the turned frame (u along the eye line, v down the face), padded as boxFromLandmarks.
+  const turned = points.map(([x, y]): Point => [c * x + s * y, -s * x + c * y]);
+  const b = boxFromLandmarks(turned);
+  const side = Math.max(b.x2 - b.x1, b.y2 - b.y1);
+  const [mu, mv] = [(b.x1 + b.x2) / 2, (b.y1 + b.y2) / 2];
+  const k = side / size;
+  const h = size / 2;
+  // Image point = R·(mu + k(u − h), mv + k(v − h)), R turning the frame back.
+  const [cx, cy] = [c * mu - s * mv, s * mu + c * mv];
+  return [c * k, -s * k, cx - c * k * h + s * k * h, s * k, c * k, cy - s * k * h - c * k * h];
 }
 
 /** Crop `i`'s 68 points from the model output (0..1 of the crop), mapped to image pixels. */
