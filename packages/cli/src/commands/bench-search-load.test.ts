@@ -14,11 +14,12 @@ test('bench search-load --profile: a small collection, clients in a child proces
       await mkdir(path.join(portraits, who));
       for (const f of files) await copyFile(path.join(sharedFacesDir(), 'dev', who, f), path.join(portraits, who, f));
     }
-    const result = await runSearchLoad({ faces: 3000, concurrency: 2, seconds: 2, portraits, profile: true }, () => undefined);
+    const result = await runSearchLoad({ faces: 3000, concurrency: 2, seconds: 2, warmupSeconds: 1, portraits, profile: true }, () => undefined);
     assert.equal(result.faces, 3000);
     assert.equal(result.sequential_requests, 4, 'one sequential search per selfie, all answered');
     assert.equal(result.sequential_searches_with_a_match, 4, 'each selfie finds its indexed identity');
     assert.ok(Number(result.requests) > 0);
+    assert.ok(Number(result.warmup_requests) > 0, 'the warm-up load ran and is reported apart');
     assert.equal(result.errors, 0);
     for (const key of ['server_cpu_ms_per_request', 'client_cpu_ms_per_request', 'sequential_server_cpu_ms_per_request', 'cpu_ms_decode', 'cpu_ms_detect', 'cpu_ms_landmarks', 'cpu_ms_embed', 'cpu_ms_engine_total', 'cpu_ms_vector_query']) {
       assert.ok(Number(result[key]) > 0, `${key} = ${result[key]}`);

@@ -10,7 +10,7 @@ const USAGE = [
   'facerec bench pairs --pairs <csv> --images <dir> [--train <csv>] [--threads N] [--fit-calibration]',
   'facerec bench groups --dir <dir> [--threads N]',
   'facerec bench speed --images <dir> [--threads N]',
-  'facerec bench search-load [--faces 100000] [--concurrency 50] [--seconds 30] [--portraits <dir>] [--profile]',
+  'facerec bench search-load [--faces 100000] [--concurrency 50] [--seconds 30] [--warmup-seconds 10] [--portraits <dir>] [--profile]',
 ].join('\n       ');
 
 const OPTIONS = {
@@ -23,6 +23,7 @@ const OPTIONS = {
   faces: { type: 'string' },
   concurrency: { type: 'string' },
   seconds: { type: 'string' },
+  'warmup-seconds': { type: 'string' },
   portraits: { type: 'string' },
   profile: { type: 'boolean' },
 } as const;
@@ -55,8 +56,9 @@ export const benchCommand: Command = {
     const kind = positionals[0];
     if (kind === 'search-load') {
       const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
-      const opts = { faces: num(values.faces, 100000), concurrency: num(values.concurrency, 50), seconds: num(values.seconds, 30), portraits: values.portraits ?? path.resolve('..', 'shared', 'faces', 'dev'), profile: values.profile === true };
+      const opts = { faces: num(values.faces, 100000), concurrency: num(values.concurrency, 50), seconds: num(values.seconds, 30), warmupSeconds: num(values['warmup-seconds'], 10), portraits: values.portraits ?? path.resolve('..', 'shared', 'faces', 'dev'), profile: values.profile === true };
       if (![opts.faces, opts.concurrency, opts.seconds].every((n) => Number.isInteger(n) && n > 0)) throw new InvalidParameterError('--faces, --concurrency and --seconds take positive integers');
+      if (!Number.isInteger(opts.warmupSeconds) || opts.warmupSeconds < 0) throw new InvalidParameterError('--warmup-seconds takes a whole number of seconds (0: none)');
       report(await runSearchLoad(opts, (line) => process.stderr.write(`${line}\n`)));
       return 0;
     }
