@@ -15,9 +15,10 @@ export interface SearchLoadOptions {
   concurrency: number;
   seconds: number;
   /**
-   * Seconds of the same load before the measured run, reported apart (`warmup_*`): a freshly started
-   * server is slower for its first seconds (JIT of the gateway's code, PGlite's WebAssembly tiering
-   * up), measured at p50 535 ms in the first 2 s against 426 ms after 20 s (docs/benchmarks.md).
+   * Seconds of the same load, on the same connections, before the measured seconds, reported apart
+   * (`warmup_*`): a freshly started server is slower for its first seconds (JIT of the gateway's
+   * code, PGlite's WebAssembly tiering up) and a cold closed loop sends all its first requests at
+   * once: p50 535 ms in the first 2 s against 426 ms after 20 s (docs/benchmarks.md).
    */
   warmupSeconds?: number;
   /** Folder of portraits (identity folders); some are indexed as real faces, all are used as selfies. */
@@ -197,15 +198,12 @@ export async function runSearchLoad(options: SearchLoadOptions, log: (line: stri
         const one = await runLoadInChild({ url: gateway.url, requests, concurrency: 1, seconds: 120, maxRequests: requests.length });
         sequential = summarize('sequential_', one, cpuMs() - s0);
       }
-      let warmup: Record<string, number | string> = {};
-      if ((options.warmupSeconds ?? 0) > 0) {
-        const w0 = cpuMs();
-        const run = await runLoadInChild({ url: gateway.url, requests, concurrency: options.concurrency, seconds: options.warmupSeconds ?? 0 });
-        warmup = summarize('warmup_', run, cpuMs() - w0);
-      }
-      const c0 = cpuMs();
-      const load = await runLoadInChild({ url: gateway.url, requests, concurrency: options.concurrency, seconds: options.seconds });
+      // One continuous load: the warm-up's requests (reported apart), then the measured seconds.
+      const w0 = cpuMs();
+      let c0 = w0;
+      const load = await runLoadInChild({ url: gateway.url, requests, concurrency: options.concurrency, seconds: options.seconds, warmupSeconds: options.warmupSeconds ?? 0 }, () => (c0 = cpuMs()));
       const serverCpu = cpuMs() - c0;
+      const warmup = load.warmup ? summarize('warmup_', load.warmup, c0 - w0) : {};
       return {
         faces: options.faces,
         concurrency: options.concurrency,

@@ -77,3 +77,24 @@ test('runLoadInChild runs the clients in another process and reports back', asyn
     await server.close();
   }
 });
+
+test('a warm-up phase on the same connections is reported apart, and the child says when measuring starts', async () => {
+  const server = await fakeRekognition();
+  try {
+    const requests = await signSearches(server.url, credentials, 'load', [Uint8Array.of(1), Uint8Array.of(3)]);
+    let told = 0;
+    const result = await runLoadInChild({ url: server.url, requests, concurrency: 2, seconds: 1, warmupSeconds: 1 }, () => told++);
+    assert.equal(told, 1, 'one "measuring" message');
+    assert.ok(result.warmup, 'the warm-up phase is reported');
+    const warm = result.warmup;
+    // Every request sent is in exactly one phase (a success or an error), and both phases ran.
+    const count = (r: { latenciesMs: number[]; errors: Record<string, number> }) => r.latenciesMs.length + Object.values(r.errors).reduce((a, b) => a + b, 0);
+    assert.ok(count(warm) > 0 && count(result) > 0);
+    assert.equal(count(warm) + count(result), server.seen.length);
+    assert.ok(warm.errors.InvalidParameterException > 0 && result.errors.InvalidParameterException > 0);
+    // The phases split at the planned second; the measured one lasts at least its planned second.
+    assert.ok(Math.abs(warm.wallSeconds - 1) < 1e-6 && result.wallSeconds >= 0.999, `phases of ${warm.wallSeconds} s and ${result.wallSeconds} s`);
+  } finally {
+    await server.close();
+  }
+});

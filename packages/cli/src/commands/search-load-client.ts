@@ -25,6 +25,13 @@ export interface LoadPlan {
   seconds: number;
   /** …or after this many requests in all, whichever comes first. */
   maxRequests?: number;
+  /**
+   * Seconds of the same load first, on the same connections, before the measured `seconds`: a
+   * request counts in the phase in which it started. The server's first seconds are slower (JIT,
+   * fresh connections); a closed loop that starts cold also sends all its clients' first requests
+   * at once.
+   */
+  warmupSeconds?: number;
 }
 
 export interface LoadResult {
@@ -35,7 +42,12 @@ export interface LoadResult {
   wallSeconds: number;
   /** CPU the load generator itself used while sending (user + system). */
   clientCpuMs: number;
+  /** The warm-up phase, when there was one (same fields). */
+  warmup?: Omit<LoadResult, 'warmup'>;
 }
+
+/** Posted by the child when the warm-up ends and the measured phase begins. */
+export const MEASURING = 'measuring';
 
 /** A request handler that records the final, signed request and never sends it. */
 class CapturingHandler {
@@ -106,44 +118,64 @@ function send(agent: http.Agent, target: URL, req: SignedRequest): Promise<{ err
 }
 
 /** Closed loop: `concurrency` clients, each sending its next request as soon as the last answered. */
-export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
+export async function runLoad(plan: LoadPlan, onMeasuring?: () => void): Promise<LoadResult> {
   const target = new URL(plan.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: plan.concurrency });
-  const latenciesMs: number[] = [];
-  const errors: Record<string, number> = {};
-  let matched = 0;
+  const phases = [emptyPhase(), emptyPhase()];
   let started = 0;
   const limit = plan.maxRequests ?? Infinity;
-  const cpu0 = cpuMs();
   const t0 = performance.now();
-  const deadline = t0 + plan.seconds * 1000;
+  const boundary = t0 + (plan.warmupSeconds ?? 0) * 1000;
+  const deadline = boundary + plan.seconds * 1000;
+  const cpu0 = cpuMs();
+  let cpuAtBoundary = cpu0;
+  const mark = () => {
+    cpuAtBoundary = cpuMs();
+    onMeasuring?.();
+  };
+  const timer = boundary > t0 ? setTimeout(mark, boundary - t0) : (mark(), undefined);
   await Promise.all(
     Array.from({ length: plan.concurrency }, async (_, w) => {
       for (let n = w; performance.now() < deadline && started < limit; n += plan.concurrency) {
         started++;
         const t = performance.now();
+        const phase = phases[t < boundary ? 0 : 1];
         const r = await send(agent, target, plan.requests[n % plan.requests.length]);
         if (r.error) {
-          errors[r.error] = (errors[r.error] ?? 0) + 1;
+          phase.errors[r.error] = (phase.errors[r.error] ?? 0) + 1;
           continue;
         }
-        latenciesMs.push(performance.now() - t);
-        if (r.matched) matched++;
+        phase.latenciesMs.push(performance.now() - t);
+        if (r.matched) phase.matched++;
       }
     }),
   );
-  const wallSeconds = (performance.now() - t0) / 1000;
-  const clientCpuMs = cpuMs() - cpu0;
+  clearTimeout(timer);
+  const end = performance.now();
+  const cpuEnd = cpuMs();
   agent.destroy();
-  return { latenciesMs, errors, matched, wallSeconds, clientCpuMs };
+  const [warm, measured] = phases;
+  const result: LoadResult = { ...measured, wallSeconds: (end - Math.min(boundary, end)) / 1000, clientCpuMs: cpuEnd - cpuAtBoundary };
+  if (boundary > t0) result.warmup = { ...warm, wallSeconds: (Math.min(boundary, end) - t0) / 1000, clientCpuMs: cpuAtBoundary - cpu0 };
+  return result;
 }
 
-/** Runs `runLoad` in a child process, so its CPU is not the server's. */
-export function runLoadInChild(plan: LoadPlan): Promise<LoadResult> {
+function emptyPhase(): { latenciesMs: number[]; errors: Record<string, number>; matched: number } {
+  return { latenciesMs: [], errors: {}, matched: 0 };
+}
+
+/**
+ * Runs `runLoad` in a child process, so its CPU is not the server's. `onMeasuring` is called when
+ * the warm-up ends (at once without one), for the caller to start measuring the server.
+ */
+export function runLoadInChild(plan: LoadPlan, onMeasuring?: () => void): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(import.meta.url), ['--search-load-child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let result: LoadResult | undefined;
-    child.on('message', (m) => (result = m as LoadResult));
+    child.on('message', (m) => {
+      if (m === MEASURING) onMeasuring?.();
+      else result = m as LoadResult;
+    });
     child.on('error', reject);
     child.on('exit', (code) => (result ? resolve(result) : reject(new Error(`load client exited with ${code} before reporting`))));
     child.send(plan);
@@ -152,6 +184,6 @@ export function runLoadInChild(plan: LoadPlan): Promise<LoadResult> {
 
 if (process.argv.includes('--search-load-child') && process.send) {
   process.once('message', (plan) => {
-    void runLoad(plan as LoadPlan).then((r) => process.send?.(r, () => process.disconnect()));
+    void runLoad(plan as LoadPlan, () => process.send?.(MEASURING)).then((r) => process.send?.(r, () => process.disconnect()));
   });
 }
