@@ -13,6 +13,7 @@ const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + v * 
 describe('FacePipeline stage CPU and the selfie landmark passes', () => {
   let twoPass: FacePipeline;
   let onePass: FacePipeline;
+  let seeded: FacePipeline;
   let selfie: Uint8Array;
 
   before(async () => {
@@ -20,12 +21,14 @@ describe('FacePipeline stage CPU and the selfie landmark passes', () => {
     await prepareModels(modelIds(SET), config.modelCacheDir);
     twoPass = await FacePipeline.create(SET, { ...config, selfieLandmarkPasses: 2 });
     onePass = await FacePipeline.create(SET, { ...config, selfieLandmarkPasses: 1 });
+    seeded = await FacePipeline.create(SET, { ...config, selfieLandmarkPasses: 'seeded' });
     selfie = new Uint8Array(await sharp(await sharedFace('dev/barack_obama/1.jpg')).resize(640, 640, { fit: 'inside' }).jpeg({ quality: 85 }).toBuffer());
   });
 
   after(async () => {
     await twoPass?.close();
     await onePass?.close();
+    await seeded?.close();
   });
 
   test('without stageCpu, no per-stage CPU is measured', async () => {
@@ -59,9 +62,22 @@ describe('FacePipeline stage CPU and the selfie landmark passes', () => {
     assert.deepEqual(Array.from(viaOne.faces[0].embedding!), Array.from(viaTwo.faces[0].embedding!));
   });
 
-  test('FACEREC_SELFIE_LANDMARK_PASSES reads 1 or 2 (default 2)', () => {
+  test('seeded: one landmark pass on the selfie detector\'s seed box, close to two passes', async () => {
+    const two = await twoPass.analyze(selfie, { mode: 'selfie', embed: true, attributes: false, stageCpu: true });
+    const one = await seeded.analyze(selfie, { mode: 'selfie', embed: true, attributes: false, stageCpu: true });
+    assert.equal(one.timings.stageCpuMs?.landmarks2, undefined, 'no second pass');
+    const cos = dot(one.faces[0].embedding!, two.faces[0].embedding!);
+    assert.ok(cos > 0.995 && cos < 1 - 1e-6, `cosine to two passes: ${cos}`);
+    // Album photos have no seed (SSD has no calibration): both passes, as before.
+    const album = await seeded.analyze(selfie, { mode: 'album', embed: true, attributes: false, maxFaces: 1, stageCpu: true });
+    assert.ok(album.timings.stageCpuMs?.landmarks2 !== undefined);
+  });
+
+  test('FACEREC_SELFIE_LANDMARK_PASSES reads 2, seeded or 1 (default 2)', () => {
     assert.equal(loadEngineConfig({}).selfieLandmarkPasses, 2);
+    assert.equal(loadEngineConfig({ FACEREC_SELFIE_LANDMARK_PASSES: 'seeded' }).selfieLandmarkPasses, 'seeded');
     assert.equal(loadEngineConfig({ FACEREC_SELFIE_LANDMARK_PASSES: '1' }).selfieLandmarkPasses, 1);
+    assert.equal(loadEngineConfig({ FACEREC_SELFIE_LANDMARK_PASSES: '2' }).selfieLandmarkPasses, 2);
     assert.throws(() => loadEngineConfig({ FACEREC_SELFIE_LANDMARK_PASSES: '3' }));
   });
 });

@@ -109,12 +109,15 @@ export class FacePipeline {
    * Landmarks in two passes: on the detector's box, then on the box the first landmarks imply.
    * The second crop no longer depends on which detector found the face, so a selfie (fast
    * detector) and an album photo (accurate detector) of the same face align the same way.
-   * Returns the 68 iBUG points per face. With `passes` 1 (selfies, when configured) the first answer is kept.
+   * `seeded` (selfies): one pass on the box the detector's calibration predicts the first pass
+   * would imply (`FaceBox.seed`), when every face has one; `1`: one pass on the detector's box.
+   * Returns the 68 iBUG points per face.
    */
-  private async locate(img: RgbImage, boxes: readonly FaceBox[], clock: StageClock, passes: 1 | 2): Promise<Point[][]> {
-    const first = await this.landmarks.locate(img, boxes);
+  private async locate(img: RgbImage, boxes: readonly FaceBox[], clock: StageClock, passes: 1 | 2 | 'seeded'): Promise<Point[][]> {
+    const seeds = passes === 'seeded' && boxes.every((b) => b.seed) ? boxes.map((b) => b.seed!) : undefined;
+    const first = await this.landmarks.locate(img, seeds ?? boxes);
     clock.lap('landmarks');
-    if (passes === 1) return first;
+    if (passes === 1 || seeds) return first;
     const second = await this.landmarks.locate(img, first.map(boxFromLandmarks));
     clock.lap('landmarks2');
     return second;

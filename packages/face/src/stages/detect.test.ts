@@ -189,3 +189,10 @@ describe('selfie path (blazeface-front first, SSD when it finds nothing) on LFW 
     });
   }
 });
+
+test('landmarkSeed: a square moved up by shiftY sides and scaled, from the longer side of the box', async () => {
+  const { landmarkSeed } = await import('./detect.js');
+  const seed = landmarkSeed({ x1: 100, y1: 50, x2: 180, y2: 150, score: 0.9 }, { shiftY: -0.1, scale: 1.2 });
+  // Longer side 100: centre (140, 100) → (140, 90); side 120.
+  assert.deepEqual(seed, { x1: 80, y1: 30, x2: 200, y2: 150, score: 0.9 });
+});
