@@ -7,6 +7,8 @@ import { prepareModels } from '@facerec/models';
 import { loadEngineConfig, type EngineConfig } from './config.js';
 import { PooledFaceEngine, resolveModelSet } from './engine.js';
 import { modelIds } from './modelset.js';
+import type { Point } from './geometry/similarity.js';
+import { MESH_INDEX, MESH_POINT_COUNT } from './stages/facemesh.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -29,4 +31,18 @@ export async function startTestEngine(overrides: Partial<EngineConfig> = {}): Pr
   const set = resolveModelSet(process.env.FACEREC_MODEL_SET);
   await prepareModels(modelIds(set), config.modelCacheDir);
   return PooledFaceEngine.start(config, set);
+}
+
+/**
+ * A 468-point mesh with only what the five-point readings look at set: every point of each eye's
+ * eyelid ring at that eye, the nose tip, the two mouth corners (the rest at 0, 0).
+ */
+export function syntheticMesh(eyeLeft: Point, eyeRight: Point, nose: Point, mouthLeft: Point, mouthRight: Point): Point[] {
+  const m: Point[] = Array.from({ length: MESH_POINT_COUNT }, () => [0, 0] as const);
+  for (const i of MESH_INDEX.eyeRingImageLeft) m[i] = eyeLeft;
+  for (const i of MESH_INDEX.eyeRingImageRight) m[i] = eyeRight;
+  m[MESH_INDEX.noseTip] = nose;
+  m[MESH_INDEX.mouthCorners[0]] = mouthLeft;
+  m[MESH_INDEX.mouthCorners[1]] = mouthRight;
+  return m;
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MESH_INDEX, MESH_POINT_COUNT } from '../../../face/src/stages/facemesh.js';
+import { MESH_POINT_COUNT } from '../../../face/src/stages/facemesh.js';
+import { syntheticMesh } from '../../../face/src/testing.js';
 import type { Point } from '../../../face/src/geometry/similarity.js';
 import { meshToFive, parseMeshPoints, parseMeshRecipe } from './facemesh.js';
 
@@ -32,13 +33,7 @@ function face68(): Point[] {
 
 /** A mesh two pixels right and down of face68's five points. */
 function mesh(): Point[] {
-  const m: Point[] = Array.from({ length: MESH_POINT_COUNT }, () => [0, 0] as const);
-  for (const i of MESH_INDEX.eyeRingImageLeft) m[i] = [22, 42];
-  for (const i of MESH_INDEX.eyeRingImageRight) m[i] = [62, 42];
-  m[MESH_INDEX.noseTip] = [42, 62];
-  m[MESH_INDEX.mouthCorners[0]] = [30, 82];
-  m[MESH_INDEX.mouthCorners[1]] = [54, 82];
-  return m;
+  return syntheticMesh([22, 42], [62, 42], [42, 62], [30, 82], [54, 82]);
 }
 
 test('meshToFive reads the mesh, or blends its points with the 68-point ones', () => {

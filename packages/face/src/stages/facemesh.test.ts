@@ -6,7 +6,7 @@ import { decodeImage } from '../image/decode.js';
 import { applyAffine, invertAffine, warpAffineToTensor, type Affine, type RgbImage } from '../image/rgb.js';
 import type { Point } from '../geometry/similarity.js';
 import { OnnxModel } from '../runtime/session.js';
-import { sharedFace } from '../testing.js';
+import { sharedFace, syntheticMesh } from '../testing.js';
 import { boxFromLandmarks, fivePoints, LandmarkModel } from './landmarks.js';
 import { blendFivePoints, cropAround, cropFrom68, FaceMeshModel, MESH_INDEX, MESH_POINT_COUNT, meshCropAffine, meshFitFivePoints, meshFivePoints, meshSubset } from './facemesh.js';
 
@@ -41,12 +41,7 @@ describe('mesh crop geometry', () => {
 });
 
 describe('meshFivePoints', () => {
-  const mesh: Point[] = Array.from({ length: MESH_POINT_COUNT }, () => [0, 0] as const);
-  for (const i of MESH_INDEX.eyeRingImageLeft) mesh[i] = [30, 40];
-  for (const i of MESH_INDEX.eyeRingImageRight) mesh[i] = [70, 42];
-  mesh[MESH_INDEX.noseTip] = [50, 60];
-  mesh[MESH_INDEX.mouthCorners[0]] = [35, 80];
-  mesh[MESH_INDEX.mouthCorners[1]] = [65, 81];
+  const mesh: Point[] = syntheticMesh([30, 40], [70, 42], [50, 60], [35, 80], [65, 81]);
 
   test('ring eyes, nose tip, mouth corners in fivePoints order', () => {
     assert.deepEqual(meshFivePoints(mesh), [[30, 40], [70, 42], [50, 60], [35, 80], [65, 81]]);
