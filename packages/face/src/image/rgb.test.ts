@@ -56,7 +56,7 @@ describe('warpAffineToTensor', () => {
   const cases: [string, Affine][] = [
     ['identity crop', [1, 0, 10, 0, 1, 5]],
     ['enlarging (k = 1)', [0.4, 0, 20, 0, 0.4, 30]],
-    ['shrinking 1.8× (k = 2)', [1.8, 0, -3, 0, 1.8, -7]],
+    ['shrinking 1.4× (the image itself, one sample)', [1.4, 0, -3, 0, 1.4, -7]],
     ['rotated and partly outside the image', invertAffine([0.9, 0.35, -20, -0.35, 0.9, 25])],
   ];
   for (const [name, m] of cases) {
@@ -67,6 +67,12 @@ describe('warpAffineToTensor', () => {
   }
 
   const halve = (m: Affine): Affine => [m[0] / 2, m[1] / 2, m[2] / 2, m[3] / 2, m[4] / 2, m[5] / 2];
+  test('shrinking 1.8× samples the half-resolution copy at 0.9× instead of the image at k = 2', () => {
+    const m: Affine = [1.8, 0, -3, 0, 1.8, -7];
+    const fast = warpAffineToTensor(img, m, 40, 36, undefined, 0, 17);
+    assert.equal(maxAbsDiff(fast, referenceWarp(halfOf(img), halve(m), 40, 36, 17)), 0);
+  });
+
   test('shrinking 2.5× samples the half-resolution copy at 1.25× (k = 1) instead of the image at k = 3', () => {
     const m: Affine = [2.5, 0, -3, 0, 2.5, -7];
     const fast = warpAffineToTensor(img, m, 40, 36, undefined, 0, 17);

@@ -25,11 +25,12 @@ export function applyAffine(m: Affine, x: number, y: number): [number, number] {
 
 /**
  * Samples `src` into an `outW`×`outH` float32 NHWC tensor (values 0..255) through the affine map
- * `outToSrc` (output pixel centre → source coordinates). Bilinear sampling; when the map shrinks
- * the source by more than 1.5×, each output pixel averages a k×k grid of bilinear samples so a
- * large face is area-filtered rather than aliased. A map that shrinks by 2× or more samples a
- * half-resolution copy instead (see `halfOf`; again while still ≥ 2×), so k stays at most 2:
- * the big faces of selfies cost 4 samples per output pixel instead of 9–16. Outside the source is `fill`.
+ * `outToSrc` (output pixel centre → source coordinates). Bilinear sampling. A map that shrinks the
+ * source by more than 1.5× samples a half-resolution copy instead (see `halfOf`: 2×2 means, so a
+ * large face is area-filtered rather than aliased; again while still over 1.5×), so every output
+ * pixel is one bilinear sample: the big faces of selfies cost 1 sample per output pixel instead of
+ * the 9–16 of the k×k grid this used to average. Maps that shrink by 1.5× or less (LFW's faces)
+ * read the image itself, as before. Outside the source is `fill`.
  *
  * Every face crop of every image goes through here (landmarks twice, then each embedder), so the
  * loop is written flat: no per-sample calls or arrays, and a bounds-free path for the samples whose
@@ -46,7 +47,7 @@ export function warpAffineToTensor(
 ): Float32Array {
   let source = src;
   let map = outToSrc;
-  while (scaleOf(map) >= 2 && source.width >= 2 && source.height >= 2) {
+  while (scaleOf(map) > 1.5 && source.width >= 2 && source.height >= 2) {
     source = halfOf(source);
     map = [map[0] / 2, map[1] / 2, map[2] / 2, map[3] / 2, map[4] / 2, map[5] / 2];
   }
