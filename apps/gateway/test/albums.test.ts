@@ -13,6 +13,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '../src/index.js';
 import { AlbumsClient, FACES_DEV, readEvents, readStoredZip, requireDevPhotos, type AlbumView, type Photo, type Progress } from './albums-client.js';
+import { embeddedTestEnv } from './harness.js';
 
 requireDevPhotos();
 const GROUPS = path.join(FACES_DEV, '_groups');
@@ -36,16 +37,7 @@ describe('albums on the embedded gateway', () => {
 
   before(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'facerec-albums-'));
-    const env = {
-      FACEREC_DATA_DIR: dataDir,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      FACEREC_THREADS: '1',
-      QUEUE_WAIT_SECONDS: '1',
-      PUBLIC_SEARCHES_PER_IP_PER_MINUTE: String(SEARCHES_PER_IP),
-      ...(process.env.FACEREC_MODEL_CACHE ? { FACEREC_MODEL_CACHE: process.env.FACEREC_MODEL_CACHE } : {}),
-    };
-    gateway = await startGateway(loadGatewayConfig(env), { notice: () => undefined });
+    gateway = await startGateway(loadGatewayConfig(embeddedTestEnv(dataDir, { PUBLIC_SEARCHES_PER_IP_PER_MINUTE: String(SEARCHES_PER_IP) })), { notice: () => undefined });
     assert.ok(gateway.worker, 'embedded mode runs the ingest worker in-process');
     const key = gateway.initialKey;
     assert.ok(key);

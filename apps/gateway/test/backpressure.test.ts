@@ -15,6 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import * as R from '@aws-sdk/client-rekognition';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '../src/index.js';
 import { AlbumsClient, FACES_DEV, requireDevPhotos } from './albums-client.js';
+import { embeddedTestEnv } from './harness.js';
 
 requireDevPhotos();
 const QUEUE_LIMIT = 2;
@@ -72,16 +73,7 @@ describe('backpressure: a full engine queue answers throttled instead of queuein
 
   before(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'facerec-backpressure-'));
-    const env = {
-      FACEREC_DATA_DIR: dataDir,
-      PORT: '0',
-      LOG_LEVEL: 'error',
-      FACEREC_THREADS: '1',
-      FACEREC_QUEUE_LIMIT: String(QUEUE_LIMIT),
-      QUEUE_WAIT_SECONDS: '1',
-      ...(process.env.FACEREC_MODEL_CACHE ? { FACEREC_MODEL_CACHE: process.env.FACEREC_MODEL_CACHE } : {}),
-    };
-    gateway = await startGateway(loadGatewayConfig(env), { notice: () => undefined });
+    gateway = await startGateway(loadGatewayConfig(embeddedTestEnv(dataDir, { LOG_LEVEL: 'error', FACEREC_QUEUE_LIMIT: String(QUEUE_LIMIT) })), { notice: () => undefined });
     const key = gateway.initialKey;
     assert.ok(key);
     // maxAttempts 1: the SDK would otherwise retry the throttling error itself (it is retryable).

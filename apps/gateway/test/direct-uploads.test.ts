@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { startS3rver, TEST_AWS_CREDENTIALS, TEST_AWS_REGION } from '@facerec/storage/testing/aws-peers';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '../src/index.js';
 import { FACES_DEV, requireDevPhotos } from './albums-client.js';
+import { embeddedTestEnv } from './harness.js';
 
 requireDevPhotos();
 const BUCKET = 'photos';
@@ -33,12 +34,7 @@ async function objectCount(directory: string): Promise<number> {
 
 async function startWith(env: Record<string, string>): Promise<{ gateway: RunningGateway; dataDir: string; api: (p: string, init?: RequestInit) => Promise<Response>; auth: string }> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'facerec-direct-'));
-  const gateway = await startGateway(loadGatewayConfig({
-    FACEREC_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', FACEREC_THREADS: '1', FACEREC_EMBEDDED_WORKER: 'false',
-    ALBUM_PHOTO_LIMIT_BYTES: String(LIMIT),
-    ...(process.env.FACEREC_MODEL_CACHE ? { FACEREC_MODEL_CACHE: process.env.FACEREC_MODEL_CACHE } : {}),
-    ...env,
-  }), { notice: () => undefined });
+  const gateway = await startGateway(loadGatewayConfig(embeddedTestEnv(dataDir, { FACEREC_EMBEDDED_WORKER: 'false', ALBUM_PHOTO_LIMIT_BYTES: String(LIMIT), ...env })), { notice: () => undefined });
   const key = gateway.initialKey;
   assert.ok(key);
   const auth = `Bearer ${key.accessKeyId}:${key.secretAccessKey}`;

@@ -11,6 +11,24 @@ import { createLogger } from '../src/observability/logger.js';
 import type { ReadinessCheck } from '../src/observability/health.js';
 import { FakeFaceApi } from './fake-face-api.js';
 
+/**
+ * Settings for a whole embedded gateway (`startGateway`) in `dataDir`: a free port, warnings only,
+ * one engine thread, a one-second queue poll, and the model cache and set of this test run passed
+ * through. `overrides` come last.
+ */
+export function embeddedTestEnv(dataDir: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    FACEREC_DATA_DIR: dataDir,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    FACEREC_THREADS: '1',
+    QUEUE_WAIT_SECONDS: '1',
+    ...(process.env.FACEREC_MODEL_CACHE ? { FACEREC_MODEL_CACHE: process.env.FACEREC_MODEL_CACHE } : {}),
+    ...(process.env.FACEREC_MODEL_SET ? { FACEREC_MODEL_SET: process.env.FACEREC_MODEL_SET } : {}),
+    ...overrides,
+  };
+}
+
 export class LogCapture extends Writable {
   readonly lines: string[] = [];
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {

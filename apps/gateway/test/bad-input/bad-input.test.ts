@@ -17,7 +17,7 @@ import vm from 'node:vm';
 import * as R from '@aws-sdk/client-rekognition';
 import { LocalVectorIndex, vectorCollectionKey } from '@facerec/storage';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '../../src/index.js';
-import { LogCapture } from '../harness.js';
+import { embeddedTestEnv, LogCapture } from '../harness.js';
 import { signedFetch } from '../signing.js';
 import { AlbumsClient, type AlbumView, type Photo } from '../albums-client.js';
 import { AWS_CASES, HUGE_HEADER_BYTES, IMAGE_CASES, LONG_HEADER_BYTES, REST_STATUS, type ErrorName, type ImageCase } from './corpus.js';
@@ -100,16 +100,7 @@ describe('bad input through the AWS JSON protocol, REST and the album upload', (
 
   before(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'facerec-bad-input-'));
-    const env = {
-      FACEREC_DATA_DIR: dataDir,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      FACEREC_THREADS: '1',
-      QUEUE_WAIT_SECONDS: '1',
-      ...(process.env.FACEREC_MODEL_CACHE ? { FACEREC_MODEL_CACHE: process.env.FACEREC_MODEL_CACHE } : {}),
-      ...(process.env.FACEREC_MODEL_SET ? { FACEREC_MODEL_SET: process.env.FACEREC_MODEL_SET } : {}),
-    };
-    gateway = await startGateway(loadGatewayConfig(env), { logDestination: logs, notice: () => undefined });
+    gateway = await startGateway(loadGatewayConfig(embeddedTestEnv(dataDir)), { logDestination: logs, notice: () => undefined });
     const initial = gateway.initialKey;
     assert.ok(initial);
     key = initial;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '../../src/index.js';
-import { LogCapture } from '../harness.js';
+import { embeddedTestEnv, LogCapture } from '../harness.js';
 
 export interface Studio {
   tenantId: string;
@@ -37,15 +37,7 @@ export function sdkClient(url: string, accessKeyId: string, secretAccessKey: str
 export async function startSecurityStack(env: Record<string, string> = {}): Promise<SecurityStack> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'facerec-security-'));
   const logs = new LogCapture();
-  const config = loadGatewayConfig({
-    FACEREC_DATA_DIR: dataDir,
-    PORT: '0',
-    LOG_LEVEL: 'debug',
-    FACEREC_THREADS: '1',
-    QUEUE_WAIT_SECONDS: '1',
-    ...(process.env.FACEREC_MODEL_CACHE ? { FACEREC_MODEL_CACHE: process.env.FACEREC_MODEL_CACHE } : {}),
-    ...env,
-  });
+  const config = loadGatewayConfig(embeddedTestEnv(dataDir, { LOG_LEVEL: 'debug', ...env }));
   const gateway = await startGateway(config, { logDestination: logs, notice: () => undefined });
   const initial = gateway.initialKey;
   assert.ok(initial, 'the first embedded start creates studio A and its key');
