@@ -5,7 +5,7 @@
  * configuration.
  */
 import path from 'node:path';
-import { assertSchemaCurrent, connect, migrateUp, type DatabaseConnection } from '@facerec/db';
+import { assertSchemaCurrent, ChangeFeed, connect, createLookupCaches, migrateUp, type DatabaseConnection, type LookupCaches } from '@facerec/db';
 import { modelIds, PooledFaceEngine, resolveModelSet } from '@facerec/face';
 import { prepareModels } from '@facerec/models';
 import {
@@ -39,6 +39,17 @@ export async function openDatabase(config: Pick<StackConfig, 'database' | 'mode'
     await db.close();
     throw error;
   }
+}
+
+/**
+ * The key and collection caches every request reads through (`FACEREC_LOOKUP_CACHE_SECONDS`, 0: none),
+ * kept exact by the database's change notifications; the feed closes with the other closers.
+ */
+export async function openLookupCaches(db: DatabaseConnection, config: { lookupCacheMs: number }, logger: Logger, closers: Closers): Promise<LookupCaches | undefined> {
+  if (config.lookupCacheMs <= 0) return undefined;
+  const feed = await ChangeFeed.open(db, { onError: (error) => logger.warn({ err: error }, 'change notifications lost; key and collection caches off until they are back') });
+  closers.add(() => feed.close());
+  return createLookupCaches(feed, { ttlMs: config.lookupCacheMs });
 }
 
 export function openVectorIndex(config: Pick<StackConfig, 'vectorIndex' | 'dataDir' | 'pinecone'>, db: DatabaseConnection): VectorIndex {

@@ -89,6 +89,8 @@ export interface GatewayConfig extends StackConfig {
   shutdownTimeoutMs: number;
   /** Honour X-Forwarded-* from a load balancer (express `trust proxy`). */
   trustProxy: boolean;
+  /** Lifetime of cached API key and collection lookups (0: no cache); changes invalidate them at once. */
+  lookupCacheMs: number;
 }
 
 export interface EnvVarDoc {
@@ -123,6 +125,7 @@ export const GATEWAY_ENV_VARS: readonly EnvVarDoc[] = [
   { name: 'LOG_LEVEL', default: 'info', doc: 'fatal, error, warn, info, debug, trace or silent.' },
   { name: 'SHUTDOWN_TIMEOUT_SECONDS', default: '30', doc: 'On SIGTERM/SIGINT, how long in-flight requests may finish before connections are closed.' },
   { name: 'TRUST_PROXY', default: 'false', doc: 'Trust X-Forwarded-* headers (behind a load balancer).' },
+  { name: 'FACEREC_LOOKUP_CACHE_SECONDS', default: '300', doc: 'Cache the API key and collection that every request looks up, for at most this long (0: off). Exact: the database notifies every change (LISTEN/NOTIFY) and the entry goes; while that notification channel is down nothing is cached.' },
   { name: 'FACEREC_MODEL_SET', default: DEFAULT_MODEL_SET, doc: 'Which model set (detector, embedder, attributes) the engine runs.' },
   { name: 'FACEREC_MODEL_CACHE', default: './.facerec/models', doc: 'Converted ONNX models cache.' },
   { name: 'FACEREC_THREADS', default: '', doc: 'Engine worker threads (default: the number of cores).' },
@@ -218,6 +221,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     sigv4Regions: parseRegions(envString(env, 'SIGV4_REGIONS', '*')),
     shutdownTimeoutMs: envNumber(env, 'SHUTDOWN_TIMEOUT_SECONDS', 30, { min: 0 }) * 1000,
     trustProxy: envBoolean(env, 'TRUST_PROXY', false),
+    lookupCacheMs: envNumber(env, 'FACEREC_LOOKUP_CACHE_SECONDS', 300, { min: 0 }) * 1000,
   };
   return config;
 }

@@ -16,7 +16,7 @@ import type { BlobStore, Queue } from '@facerec/storage';
 import { buildWebAssets, webAssetsDir, webHandler, type WebHandler } from '@facerec/web';
 import { createApp, type GatewayApp } from './app.js';
 import { describeInitialKey, ensureDefaultTenant, resolveServerKey, type InitialKey } from './bootstrap.js';
-import { Closers, openBlobStore, openDatabase, openQueue, openVectorIndex, startEngine } from './composition.js';
+import { Closers, openBlobStore, openDatabase, openLookupCaches, openQueue, openVectorIndex, startEngine } from './composition.js';
 import { s3ObjectBucket, type GatewayConfig } from './config.js';
 import { answerClientErrors } from './protocol/client-error.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -61,7 +61,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   try {
     const db = await openDatabase(config, logger);
     closers.add(() => db.close());
-    const repos = createRepositories(db.db, new SecretBox(await resolveServerKey(config)));
+    const repos = createRepositories(db.db, new SecretBox(await resolveServerKey(config)), await openLookupCaches(db, config, logger, closers));
     const vectors = openVectorIndex(config, db);
     closers.add(() => vectors.close());
     const blobs = openBlobStore(config);

@@ -39,8 +39,20 @@ export type DatabaseConfig = PostgresConfig | PGliteConfig;
 export interface DatabaseConnection {
   db: Kysely<Database>;
   kind: DatabaseConfig['kind'];
+  /**
+   * LISTEN on `channel`: `onPayload` gets each notification's payload (delivered at the sender's
+   * commit). Postgres listens on a connection of its own; `onLost` is called once if it drops, after
+   * which this subscription delivers nothing (listen again). PGlite is in-process and never loses it.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onLost: (error: unknown) => void): Promise<Subscription>;
   close(): Promise<void>;
 }
+
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+const CHANNEL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export async function connect(config: DatabaseConfig): Promise<DatabaseConnection> {
   return config.kind === 'postgres' ? connectPostgres(config) : connectPGlite(config);
@@ -101,7 +113,38 @@ async function connectPostgres(config: PostgresConfig): Promise<DatabaseConnecti
   pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await checkReachable(db, describeTarget(config));
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  return { db, kind: 'postgres', listen: (channel, onPayload, onLost) => listenPostgres(poolConfig, channel, onPayload, onLost), close: () => db.destroy() };
+}
+
+async function listenPostgres(config: pg.ClientConfig, channel: string, onPayload: (payload: string) => void, onLost: (error: unknown) => void): Promise<Subscription> {
+  if (!CHANNEL_NAME.test(channel)) throw new Error(`Not a channel name: ${channel}`);
+  const client = new pg.Client(config);
+  let done = false;
+  const lost = (error: unknown): void => {
+    if (done) return;
+    done = true;
+    client.end().catch(() => undefined);
+    onLost(error);
+  };
+  client.on('notification', (message) => {
+    if (message.channel === channel && message.payload !== undefined) onPayload(message.payload);
+  });
+  client.on('error', lost);
+  client.on('end', () => lost(new Error('the listening connection ended')));
+  try {
+    await client.connect();
+    await client.query(`listen ${channel}`);
+  } catch (error) {
+    done = true;
+    await client.end().catch(() => undefined);
+    throw new DatabaseUnavailableError(`Cannot listen on ${channel}: ${String(error)}`, error);
+  }
+  return {
+    close: async () => {
+      done = true;
+      await client.end().catch(() => undefined);
+    },
+  };
 }
 
 async function createSchemaIfMissing(poolConfig: pg.PoolConfig, schema: string): Promise<void> {
@@ -129,6 +172,11 @@ async function connectPGlite(config: PGliteConfig): Promise<DatabaseConnection> 
   return {
     db,
     kind: 'pglite',
+    listen: async (channel, onPayload) => {
+      if (!CHANNEL_NAME.test(channel)) throw new Error(`Not a channel name: ${channel}`);
+      const unlisten = await pglite.listen(channel, onPayload);
+      return { close: () => (pglite.closed ? Promise.resolve() : unlisten()) };
+    },
     close: async () => {
       await db.destroy();
       await pglite.close();

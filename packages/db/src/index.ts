@@ -15,6 +15,9 @@ export * from './repositories/album-repository.js';
 export * from './repositories/image-repository.js';
 export { decodeEmbedding, encodeEmbedding } from './repositories/support.js';
 export * from './repositories/repositories.js';
+export * from './changes/change-feed.js';
+export * from './changes/lookup-cache.js';
+export * from './changes/lookup-caches.js';
 export {
   openPGliteTestDatabase,
   openPostgresTestDatabase,

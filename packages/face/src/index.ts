@@ -6,3 +6,4 @@ export { PooledFaceEngine, resolveModelSet } from './engine.js';
 export { decodeImage, type DecodedImage, type DecodeOptions } from './image/decode.js';
 export { l2normalize } from './stages/embed.js';
 export { WorkerPool } from './pool/pool.js';
+export { OnnxModel } from './runtime/session.js';

@@ -21,11 +21,12 @@ test('bench search-load --profile: a small collection, clients in a child proces
     assert.ok(Number(result.requests) > 0);
     assert.ok(Number(result.warmup_requests) > 0, 'the warm-up load ran and is reported apart');
     assert.equal(result.errors, 0);
-    for (const key of ['server_cpu_ms_per_request', 'client_cpu_ms_per_request', 'sequential_server_cpu_ms_per_request', 'cpu_ms_decode', 'cpu_ms_detect', 'cpu_ms_landmarks', 'cpu_ms_embed', 'cpu_ms_engine_total', 'cpu_ms_vector_query']) {
+    for (const key of ['server_cpu_ms_per_request', 'client_cpu_ms_per_request', 'sequential_server_cpu_ms_per_request', 'cpu_ms_decode', 'cpu_ms_detect', 'cpu_ms_landmarks', 'cpu_ms_embed', 'cpu_ms_engine_total', 'cpu_ms_vector_query', 'cpu_ms_embedder_run']) {
       assert.ok(Number(result[key]) > 0, `${key} = ${result[key]}`);
     }
     // The engine's stages are part of what the server spends per search.
     assert.ok(Number(result.cpu_ms_embed) < Number(result.cpu_ms_engine_total));
+    assert.ok(typeof result.cpu_model === 'string' && result.cpu_model.length > 0, 'the machine is named beside its numbers');
   } finally {
     await rm(portraits, { recursive: true, force: true });
   }

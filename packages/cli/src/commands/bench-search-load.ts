@@ -4,7 +4,7 @@ import path from 'node:path';
 import { CreateCollectionCommand, IndexFacesCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
 import { connect, createRepositories, SecretBox, type NewFace } from '@facerec/db';
 import { percentiles } from '@facerec/eval';
-import { embeddingDim, FacePipeline, loadEngineConfig, resolveModelSet } from '@facerec/face';
+import { embeddingDim, FacePipeline, loadEngineConfig, OnnxModel, resolveModelSet } from '@facerec/face';
 import { loadGatewayConfig, resolveServerKey, startGateway, type GatewayConfig } from '@facerec/gateway';
 import { LocalVectorIndex, vectorCollectionKey } from '@facerec/storage';
 import { portraitsOf, selfies } from './load-images.js';
@@ -113,7 +113,9 @@ const round = (n: number): number => Number(n.toFixed(2));
  * and of the vector query over the collection, one search at a time in this process.
  */
 async function profileStages(config: GatewayConfig, collectionKey: string, images: readonly Uint8Array[]): Promise<Record<string, number>> {
-  const pipeline = await FacePipeline.create(resolveModelSet(config.modelSet), loadEngineConfig({ ...process.env, FACEREC_THREADS: '1' }));
+  const engineConfig = loadEngineConfig({ ...process.env, FACEREC_THREADS: '1' });
+  const machine = { cpu_ms_embedder_run: await embedderRunMs(config, engineConfig.modelCacheDir) };
+  const pipeline = await FacePipeline.create(resolveModelSet(config.modelSet), engineConfig);
   const vectors = new LocalVectorIndex({ dataDir: path.join(config.dataDir, 'vectors') });
   const totals: Record<string, number> = {};
   const embeddings: Float32Array[] = [];
@@ -137,10 +139,34 @@ async function profileStages(config: GatewayConfig, collectionKey: string, image
     const q0 = cpuMs();
     for (let r = 0; r < 5; r++) for (const e of embeddings) await vectors.query(collectionKey, e, { topK: 10, minScore: 0 });
     out.cpu_ms_vector_query = round((cpuMs() - q0) / (5 * embeddings.length));
-    return out;
+    return { ...out, ...machine };
   } finally {
     await vectors.close();
     await pipeline.close();
+  }
+}
+
+/**
+ * The machine's speed at the work that dominates a search: one run of the embedder on one chip,
+ * one thread, CPU ms (median of 5 batches of 10). VMs of the same size differ by up to 2× here, so
+ * runs on different machines compare only beside this number.
+ */
+async function embedderRunMs(config: GatewayConfig, modelCacheDir: string): Promise<number> {
+  const embedder = resolveModelSet(config.modelSet).embedders[0];
+  const model = await OnnxModel.load(modelCacheDir, embedder.id);
+  try {
+    const size = embedder.chip.size;
+    const input = new Float32Array(size * size * 3).fill(0.5);
+    for (let i = 0; i < 5; i++) await model.run(input, [1, size, size, 3]);
+    const batches: number[] = [];
+    for (let b = 0; b < 5; b++) {
+      const c0 = cpuMs();
+      for (let i = 0; i < 10; i++) await model.run(input, [1, size, size, 3]);
+      batches.push((cpuMs() - c0) / 10);
+    }
+    return round(batches.sort((x, y) => x - y)[2]);
+  } finally {
+    await model.release();
   }
 }
 
@@ -210,6 +236,7 @@ export async function runSearchLoad(options: SearchLoadOptions, log: (line: stri
         ...summarize('', load, serverCpu),
         ...warmup,
         cores: os.availableParallelism(),
+        cpu_model: os.cpus()[0]?.model ?? 'unknown',
         load_average_1m: round(os.loadavg()[0]),
         ...profile,
         ...sequential,

@@ -4,6 +4,7 @@ import { ApiKeyNotFoundError, SecretDecryptionError, TenantNotFoundError } from 
 import type { ApiKeyRow, Database } from '../schema.js';
 import { hashSecret, secretMatchesHash } from '../secret-box.js';
 import type { SecretBox } from '../secret-box.js';
+import type { LookupCache } from '../changes/lookup-cache.js';
 import { FOREIGN_KEY_VIOLATION, hasSqlState, isUuid } from './support.js';
 
 export interface ApiKeyRecord {
@@ -31,6 +32,8 @@ export class ApiKeyRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly secrets: SecretBox,
+    /** Active key rows by access key id (gateways pass one; see createLookupCaches). */
+    private readonly cache?: LookupCache<ApiKeyRow>,
   ) {}
 
   async create(tenantId: string, name: string): Promise<IssuedApiKey> {
@@ -63,24 +66,14 @@ export class ApiKeyRepository {
    * its tenant). Revoked and unknown keys both answer undefined.
    */
   async findActive(accessKeyId: string): Promise<ActiveApiKey | undefined> {
-    const row = await this.db
-      .selectFrom('api_keys')
-      .selectAll()
-      .where('access_key_id', '=', accessKeyId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+    const row = await this.activeRow(accessKeyId);
     if (!row) return undefined;
     return { ...toApiKey(row), secretAccessKey: this.openSecret(row) };
   }
 
   /** For bearer-style auth: compares a presented secret with the stored hash in constant time. */
   async verifySecret(accessKeyId: string, secret: string): Promise<ApiKeyRecord | undefined> {
-    const row = await this.db
-      .selectFrom('api_keys')
-      .selectAll()
-      .where('access_key_id', '=', accessKeyId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+    const row = await this.activeRow(accessKeyId);
     return row && secretMatchesHash(secret, row.secret_hash) ? toApiKey(row) : undefined;
   }
 
@@ -105,7 +98,15 @@ export class ApiKeyRepository {
       .where('access_key_id', '=', accessKeyId)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
+    // The database notifies every cache too; this one need not wait for the notification.
+    this.cache?.invalidate(accessKeyId);
     if (result.numUpdatedRows === 0n) throw new ApiKeyNotFoundError(accessKeyId);
+  }
+
+  private activeRow(accessKeyId: string): Promise<ApiKeyRow | undefined> {
+    const load = (): Promise<ApiKeyRow | undefined> =>
+      this.db.selectFrom('api_keys').selectAll().where('access_key_id', '=', accessKeyId).where('revoked_at', 'is', null).executeTakeFirst();
+    return this.cache ? this.cache.get(accessKeyId, load) : load();
   }
 
   private openSecret(row: ApiKeyRow): string {

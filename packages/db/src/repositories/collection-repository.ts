@@ -10,6 +10,8 @@ import { decodeToken, pageSize, toPage } from '../pagination.js';
 import type { Page, PageRequest } from '../pagination.js';
 import type { CollectionRow, Database } from '../schema.js';
 import { FOREIGN_KEY_VIOLATION, hasSqlState, isUuid } from './support.js';
+import type { LookupCache } from '../changes/lookup-cache.js';
+import { collectionCacheKey } from '../changes/lookup-caches.js';
 
 export interface CollectionRecord {
   /** Internal key; faces, users and albums reference it. */
@@ -39,7 +41,11 @@ export interface NewCollection {
 const TOKEN_KIND = 'collections';
 
 export class CollectionRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Rows by tenant and collection id (gateways pass one; see createLookupCaches). */
+    private readonly cache?: LookupCache<CollectionRow>,
+  ) {}
 
   async create(input: NewCollection): Promise<CollectionRecord> {
     if (!isUuid(input.tenantId)) throw new TenantNotFoundError(input.tenantId);
@@ -74,12 +80,9 @@ export class CollectionRepository {
 
   async find(tenantId: string, collectionId: string): Promise<CollectionRecord | undefined> {
     if (!isUuid(tenantId)) return undefined;
-    const row = await this.db
-      .selectFrom('collections')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('collection_id', '=', collectionId)
-      .executeTakeFirst();
+    const load = (): Promise<CollectionRow | undefined> =>
+      this.db.selectFrom('collections').selectAll().where('tenant_id', '=', tenantId).where('collection_id', '=', collectionId).executeTakeFirst();
+    const row = await (this.cache ? this.cache.get(collectionCacheKey(tenantId, collectionId), load) : load());
     return row && toCollection(row);
   }
 
@@ -135,6 +138,7 @@ export class CollectionRepository {
       .where('collection_id', '=', collectionId)
       .returningAll()
       .executeTakeFirst();
+    this.cache?.invalidate(collectionCacheKey(tenantId, collectionId));
     if (!row) throw new CollectionNotFoundError(collectionId);
     return toCollection(row);
   }
