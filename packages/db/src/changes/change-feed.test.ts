@@ -78,6 +78,50 @@ function suite(open: () => Promise<TestDatabase>): void {
     assert.equal((await cached.collections.get(tenant.id, 'c1')).id, again.id);
   });
 
+  test('notifications that stop arriving (no socket error) are caught by the probe: caches stand aside until they come back', async () => {
+    // As through a proxy that accepts LISTEN but never delivers: the payloads are swallowed.
+    let muted = false;
+    const errors: unknown[] = [];
+    const quiet = { db: database.db, listen: ((channel, onPayload, onLost) => database.listen(channel, (p) => muted || onPayload(p), onLost)) as TestDatabase['listen'] };
+    const probed = await ChangeFeed.open(quiet, { retryMs: 20, heartbeatMs: 30, probeTimeoutMs: 200, onError: (e) => errors.push(e) });
+    const probedCaches = createLookupCaches(probed, { ttlMs: 60_000 });
+    const repos = createRepositories(database.db, box, probedCaches);
+    try {
+      const tenant = await other.tenants.create({ name: 'muted' });
+      const key = await other.apiKeys.create(tenant.id, 'k');
+      assert.equal(probed.live, true);
+      await repos.apiKeys.findActive(key.accessKeyId);
+      assert.equal(probedCaches.apiKeys.size, 1);
+      muted = true;
+      await eventually('a heartbeat probe fails', () => !probed.live);
+      assert.equal(probedCaches.apiKeys.size, 0, 'emptied');
+      await repos.apiKeys.findActive(key.accessKeyId);
+      assert.equal(probedCaches.apiKeys.size, 0, 'nothing cached while notifications do not arrive');
+      assert.ok(errors.length >= 1);
+      muted = false;
+      await eventually('live again', () => probed.live);
+      await repos.apiKeys.findActive(key.accessKeyId);
+      assert.equal(probedCaches.apiKeys.size, 1);
+    } finally {
+      await probed.close();
+    }
+  });
+
+  test('a feed whose notifications never arrive starts not live and caches nothing', async () => {
+    const deaf = { db: database.db, listen: ((channel, _onPayload, onLost) => database.listen(channel, () => undefined, onLost)) as TestDatabase['listen'] };
+    const feed = await ChangeFeed.open(deaf, { retryMs: 60_000, probeTimeoutMs: 100 });
+    try {
+      assert.equal(feed.live, false);
+      const deafCaches = createLookupCaches(feed, { ttlMs: 60_000 });
+      const tenant = await other.tenants.create({ name: 'deaf' });
+      await other.collections.create({ tenantId: tenant.id, collectionId: 'c1', arn: 'arn', faceModelVersion: 'm' });
+      await createRepositories(database.db, box, deafCaches).collections.get(tenant.id, 'c1');
+      assert.equal(deafCaches.collections.size, 0);
+    } finally {
+      await feed.close();
+    }
+  });
+
   test("a tenant's deletion cascades to its cached keys and collections", async () => {
     const { tenant, key } = await tenantWithKeyAndCollection('tenant deleted');
     await other.tenants.delete(tenant.id);
