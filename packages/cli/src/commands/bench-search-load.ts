@@ -113,9 +113,7 @@ const round = (n: number): number => Number(n.toFixed(2));
  * and of the vector query over the collection, one search at a time in this process.
  */
 async function profileStages(config: GatewayConfig, collectionKey: string, images: readonly Uint8Array[]): Promise<Record<string, number>> {
-  const engineConfig = loadEngineConfig({ ...process.env, FACEREC_THREADS: '1' });
-  const machine = { cpu_ms_embedder_run: await embedderRunMs(config, engineConfig.modelCacheDir) };
-  const pipeline = await FacePipeline.create(resolveModelSet(config.modelSet), engineConfig);
+  const pipeline = await FacePipeline.create(resolveModelSet(config.modelSet), loadEngineConfig({ ...process.env, FACEREC_THREADS: '1' }));
   const vectors = new LocalVectorIndex({ dataDir: path.join(config.dataDir, 'vectors') });
   const totals: Record<string, number> = {};
   const embeddings: Float32Array[] = [];
@@ -139,7 +137,7 @@ async function profileStages(config: GatewayConfig, collectionKey: string, image
     const q0 = cpuMs();
     for (let r = 0; r < 5; r++) for (const e of embeddings) await vectors.query(collectionKey, e, { topK: 10, minScore: 0 });
     out.cpu_ms_vector_query = round((cpuMs() - q0) / (5 * embeddings.length));
-    return { ...out, ...machine };
+    return out;
   } finally {
     await vectors.close();
     await pipeline.close();
@@ -151,9 +149,9 @@ async function profileStages(config: GatewayConfig, collectionKey: string, image
  * one thread, CPU ms (median of 5 batches of 10). VMs of the same size differ by up to 2× here, so
  * runs on different machines compare only beside this number.
  */
-async function embedderRunMs(config: GatewayConfig, modelCacheDir: string): Promise<number> {
+async function embedderRunMs(config: GatewayConfig): Promise<number> {
   const embedder = resolveModelSet(config.modelSet).embedders[0];
-  const model = await OnnxModel.load(modelCacheDir, embedder.id);
+  const model = await OnnxModel.load(loadEngineConfig(process.env).modelCacheDir, embedder.id);
   try {
     const size = embedder.chip.size;
     const input = new Float32Array(size * size * 3).fill(0.5);
@@ -212,6 +210,7 @@ export async function runSearchLoad(options: SearchLoadOptions, log: (line: stri
     await fillSynthetic(config, key.tenantId, 'load', Math.max(0, options.faces - real.length), (n) => n % 10000 === 0 && log(`  ${n} synthetic faces written`));
     const collectionKey = await loadCollectionKey(config, key.tenantId, 'load');
     const images = await selfies(files);
+    const machine = { cpu_ms_embedder_run: await embedderRunMs(config) };
     const profile = options.profile ? await profileStages(config, collectionKey, images) : {};
     gateway = await startGateway(config, { notice: () => undefined });
     try {
@@ -237,6 +236,7 @@ export async function runSearchLoad(options: SearchLoadOptions, log: (line: stri
         ...warmup,
         cores: os.availableParallelism(),
         cpu_model: os.cpus()[0]?.model ?? 'unknown',
+        ...machine,
         load_average_1m: round(os.loadavg()[0]),
         ...profile,
         ...sequential,
