@@ -24,6 +24,8 @@ export interface PostgresConfig {
   /** Schema for all tables (created if missing); default: the server's search_path. */
   schema?: string;
   poolSize?: number;
+  /** Shown in pg_stat_activity (default `facerec`; the LISTEN connection adds `:listen`). */
+  applicationName?: string;
 }
 
 export interface PGliteConfig {
@@ -96,6 +98,7 @@ async function connectPostgres(config: PostgresConfig): Promise<DatabaseConnecti
         database: config.database ?? 'postgres',
       };
   poolConfig.max = config.poolSize ?? 10;
+  poolConfig.application_name = config.applicationName ?? 'facerec';
   if (config.schema) {
     // The schema must exist before connections use it as their search_path.
     await createSchemaIfMissing(poolConfig, config.schema);
@@ -113,7 +116,7 @@ async function connectPostgres(config: PostgresConfig): Promise<DatabaseConnecti
   pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await checkReachable(db, describeTarget(config));
-  return { db, kind: 'postgres', listen: (channel, onPayload, onLost) => listenPostgres(poolConfig, channel, onPayload, onLost), close: () => db.destroy() };
+  return { db, kind: 'postgres', listen: (channel, onPayload, onLost) => listenPostgres({ ...poolConfig, application_name: `${poolConfig.application_name}:listen` }, channel, onPayload, onLost), close: () => db.destroy() };
 }
 
 async function listenPostgres(config: pg.ClientConfig, channel: string, onPayload: (payload: string) => void, onLost: (error: unknown) => void): Promise<Subscription> {

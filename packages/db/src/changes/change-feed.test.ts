@@ -5,6 +5,7 @@
  * empties the caches and stands them aside until it listens again.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
@@ -71,8 +72,10 @@ function suite(open: () => Promise<TestDatabase>): void {
   test('a collection deleted and created again elsewhere is looked up anew', async () => {
     const { tenant } = await tenantWithKeyAndCollection('collection recreated');
     const before = await cached.collections.get(tenant.id, 'c1');
+    await cached.collections.get(tenant.id.toUpperCase(), 'c1'); // the same uuid, spelt otherwise
     await other.collections.delete(tenant.id, 'c1');
     await eventually('the deleted collection is gone', async () => (await cached.collections.find(tenant.id, 'c1')) === undefined);
+    assert.equal(await cached.collections.find(tenant.id.toUpperCase(), 'c1'), undefined);
     const again = await other.collections.create({ tenantId: tenant.id, collectionId: 'c1', arn: 'arn', faceModelVersion: 'm' });
     assert.notEqual(again.id, before.id);
     assert.equal((await cached.collections.get(tenant.id, 'c1')).id, again.id);
@@ -83,7 +86,7 @@ function suite(open: () => Promise<TestDatabase>): void {
     let muted = false;
     const errors: unknown[] = [];
     const quiet = { db: database.db, listen: ((channel, onPayload, onLost) => database.listen(channel, (p) => muted || onPayload(p), onLost)) as TestDatabase['listen'] };
-    const probed = await ChangeFeed.open(quiet, { retryMs: 20, heartbeatMs: 30, probeTimeoutMs: 200, onError: (e) => errors.push(e) });
+    const probed = await ChangeFeed.open(quiet, { retryMs: 20, heartbeatMs: 30, probeTimeoutMs: 1000, onError: (e) => errors.push(e) });
     const probedCaches = createLookupCaches(probed, { ttlMs: 60_000 });
     const repos = createRepositories(database.db, box, probedCaches);
     try {
@@ -134,7 +137,8 @@ describe('lookup caches on real Postgres (127.0.0.1:5432/test)', () => {
   suite(openPostgresTestDatabase);
 
   test('a dropped listening connection empties the caches, which stand aside until it listens again', async () => {
-    const database = await openPostgresTestDatabase();
+    const applicationName = `feed-test-${randomBytes(4).toString('hex')}`;
+    const database = await openPostgresTestDatabase({ applicationName });
     const errors: unknown[] = [];
     const feed = await ChangeFeed.open(database, { retryMs: 50, onError: (e) => errors.push(e) });
     const caches = createLookupCaches(feed, { ttlMs: 60_000 });
@@ -145,8 +149,8 @@ describe('lookup caches on real Postgres (127.0.0.1:5432/test)', () => {
       const key = await repos.apiKeys.create(tenant.id, 'k');
       await repos.apiKeys.findActive(key.accessKeyId);
       assert.equal(caches.apiKeys.size, 1);
-      // Every listener of the test database is cut (other suites' feeds reconnect the same way).
-      await sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query = 'listen facerec_changes'`.execute(database.db);
+      // This feed's listening connection only: other test runs may share the database.
+      await sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${`${applicationName}:listen`}`.execute(database.db);
       await eventually('the feed notices', () => !feed.live);
       assert.equal(caches.apiKeys.size, 0);
       await repos.apiKeys.findActive(key.accessKeyId);

@@ -10,8 +10,9 @@ export interface LookupCaches {
   collections: LookupCache<CollectionRow>;
 }
 
+/** As the trigger spells it: the tenant's uuid in Postgres's lower-case text form. */
 export function collectionCacheKey(tenantId: string, collectionId: string): string {
-  return `${tenantId}:${collectionId}`;
+  return `${tenantId.toLowerCase()}:${collectionId}`;
 }
 
 /** Caches that the feed keeps exact: each notification drops its entry, a lost feed drops all. */

@@ -22,6 +22,8 @@ export interface TestDatabaseOptions {
   migrate?: boolean;
   /** PGlite only: load pgvector. */
   vector?: boolean;
+  /** Postgres only: the connections' application_name. */
+  applicationName?: string;
 }
 
 const PG_HOST = process.env.TEST_POSTGRES_HOST ?? '127.0.0.1';
@@ -52,7 +54,7 @@ async function findPostgresUser(): Promise<string> {
 export async function openPostgresTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const user = await findPostgresUser();
   const schema = `test_${randomBytes(6).toString('hex')}`;
-  const connection = await connect({ kind: 'postgres', host: PG_HOST, port: PG_PORT, user, database: PG_DATABASE, schema, poolSize: 4 });
+  const connection = await connect({ kind: 'postgres', host: PG_HOST, port: PG_PORT, user, database: PG_DATABASE, schema, poolSize: 4, ...(options.applicationName ? { applicationName: options.applicationName } : {}) });
   if (options.migrate !== false) await migrateUp(connection.db);
   return {
     ...connection,
