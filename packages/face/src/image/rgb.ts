@@ -30,11 +30,13 @@ export function applyAffine(m: Affine, x: number, y: number): [number, number] {
  * large face is area-filtered rather than aliased; again while still over 1.5×), so every output
  * pixel is one bilinear sample: the big faces of selfies cost 1 sample per output pixel instead of
  * the 9–16 of the k×k grid this used to average. Maps that shrink by 1.5× or less (LFW's faces)
- * read the image itself, as before. Outside the source is `fill`.
+ * read the image itself, as before. Outside the source is `fill`. (A source under 2 pixels on a
+ * side cannot be halved and is sampled once per pixel too; the API refuses images under 80.)
  *
  * Every face crop of every image goes through here (landmarks twice, then each embedder), so the
  * loop is written flat: no per-sample calls or arrays, and a bounds-free path for the samples whose
- * four neighbours are all inside the image (nearly all of them).
+ * four neighbours are all inside the image (nearly all of them). Its sums are those of the plain
+ * one-sample formula, in the same order, so the output is bit-identical to it (tested).
  */
 export function warpAffineToTensor(
   src: RgbImage,
@@ -51,80 +53,11 @@ export function warpAffineToTensor(
     source = halfOf(source);
     map = [map[0] / 2, map[1] / 2, map[2] / 2, map[3] / 2, map[4] / 2, map[5] / 2];
   }
-  const scale = scaleOf(map);
-  if (scale <= 1.5) return warpOneSample(source, map, outW, outH, target, targetOffset, fill);
-  const [m0, m1, m2, m3, m4, m5] = map;
-  const k = Math.min(4, Math.ceil(scale));
-  const n = k * k;
-  // Sub-sample offsets (sx + 0.5) / k, computed as the reference formula does so results match it exactly.
-  const sub = new Float64Array(k);
-  for (let s = 0; s < k; s++) sub[s] = (s + 0.5) / k;
-  const { data, width, height } = source;
-  const px = new Float64Array(3);
-  // The products along each output column and row are computed once, not per sample: the sums
-  // below add them in the same order as m0·u + m1·v + m2 − 0.5, so every value is bit-identical.
-  const m0u = new Float64Array(outW * k);
-  const m3u = new Float64Array(outW * k);
-  for (let ox = 0; ox < outW; ox++) {
-    for (let sx = 0; sx < k; sx++) {
-      const u = ox + sub[sx];
-      m0u[ox * k + sx] = m0 * u;
-      m3u[ox * k + sx] = m3 * u;
-    }
-  }
-  let o = targetOffset;
-  for (let oy = 0; oy < outH; oy++) {
-    for (let ox = 0; ox < outW; ox++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (let sy = 0; sy < k; sy++) {
-        const v = oy + sub[sy];
-        const m1v = m1 * v;
-        const m4v = m4 * v;
-        for (let sx = 0; sx < k; sx++) {
-          const x = m0u[ox * k + sx] + m1v + m2 - 0.5;
-          const y = m3u[ox * k + sx] + m4v + m5 - 0.5;
-          // Truncation is floor for the non-negative coordinates of the fast path.
-          const x0 = x | 0;
-          const y0 = y | 0;
-          if (x >= 0 && y >= 0 && x0 + 1 < width && y0 + 1 < height) {
-            const fx = x - x0;
-            const fy = y - y0;
-            const gx = 1 - fx;
-            const gy = 1 - fy;
-            const i00 = (y0 * width + x0) * 3;
-            const i01 = i00 + width * 3;
-            r += (data[i00] * gx + data[i00 + 3] * fx) * gy + (data[i01] * gx + data[i01 + 3] * fx) * fy;
-            g += (data[i00 + 1] * gx + data[i00 + 4] * fx) * gy + (data[i01 + 1] * gx + data[i01 + 4] * fx) * fy;
-            b += (data[i00 + 2] * gx + data[i00 + 5] * fx) * gy + (data[i01 + 2] * gx + data[i01 + 5] * fx) * fy;
-          } else {
-            bilinearAtEdge(data, width, height, x, y, fill, px);
-            r += px[0];
-            g += px[1];
-            b += px[2];
-          }
-        }
-      }
-      target[o] = r / n;
-      target[o + 1] = g / n;
-      target[o + 2] = b / n;
-      o += 3;
-    }
-  }
-  return target;
-}
-
-/**
- * The common case of `warpAffineToTensor` (every warp once halving has brought the map to 1.5× or
- * less): one bilinear sample per output pixel. The same sums in the same order as the k×k loop
- * with k = 1, so the output is bit-identical to it, without that loop's inner loops and divisions
- * (≈ 30 % less time per chip).
- */
-function warpOneSample(source: RgbImage, map: Affine, outW: number, outH: number, target: Float32Array, targetOffset: number, fill: number): Float32Array {
   const [m0, m1, m2, m3, m4, m5] = map;
   const { data, width, height } = source;
   const row = width * 3;
+  // The products along each output column are computed once, not per pixel: the sums below add
+  // them in the same order as m0·u + m1·v + m2 − 0.5, so every value is bit-identical.
   const m0u = new Float64Array(outW);
   const m3u = new Float64Array(outW);
   for (let ox = 0; ox < outW; ox++) {
@@ -141,6 +74,7 @@ function warpOneSample(source: RgbImage, map: Affine, outW: number, outH: number
     for (let ox = 0; ox < outW; ox++, o += 3) {
       const x = m0u[ox] + m1v + m2 - 0.5;
       const y = m3u[ox] + m4v + m5 - 0.5;
+      // Truncation is floor for the non-negative coordinates of the fast path.
       const x0 = x | 0;
       const y0 = y | 0;
       if (x >= 0 && y >= 0 && x0 + 1 < width && y0 + 1 < height) {
