@@ -9,7 +9,7 @@ import type { KeyStore } from './auth/key-store.js';
 import { GatewayError, toWireError } from './errors.js';
 import { healthRouter, type ReadinessCheck } from './observability/health.js';
 import type { Logger } from './observability/logger.js';
-import { GatewayMetrics, type EngineStats } from './observability/metrics.js';
+import { GatewayMetrics, type CacheStats, type EngineStats } from './observability/metrics.js';
 import { contextOf, requestContext } from './observability/request-context.js';
 import { awsJsonRouter } from './protocol/aws-json.js';
 import { REST_BASE, restErrorHandler, restRouter } from './rest/router.js';
@@ -33,6 +33,8 @@ export interface AppDeps {
   albums?: Omit<AlbumHttpOptions, 'keys'>;
   /** Ingestion queue stats for /metrics. */
   queueStats?: () => Promise<QueueStats>;
+  /** Lookup cache stats for /metrics (omitted: no caches). */
+  cacheStats?: () => CacheStats | undefined;
   /** Serves the studio and storefront pages (omitted: no pages). */
   web?: WebHandler;
 }
@@ -45,7 +47,7 @@ export interface GatewayApp {
 }
 
 export function createApp(deps: AppDeps): GatewayApp {
-  const metrics = new GatewayMetrics(deps.engineStats, deps.queueStats);
+  const metrics = new GatewayMetrics(deps.engineStats, deps.queueStats, deps.cacheStats);
   const albums = deps.albums ? albumHttp({ ...deps.albums, keys: deps.keys }) : undefined;
   let draining = false;
   const verifier = new SigV4Verifier(deps.keys, { service: SIGNING_SERVICE, ...deps.sigv4 });

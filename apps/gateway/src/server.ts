@@ -61,7 +61,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   try {
     const db = await openDatabase(config, logger);
     closers.add(() => db.close());
-    const repos = createRepositories(db.db, new SecretBox(await resolveServerKey(config)), await openLookupCaches(db, config, logger, closers));
+    const caches = await openLookupCaches(db, config, logger, closers);
+    const repos = createRepositories(db.db, new SecretBox(await resolveServerKey(config)), caches);
     const vectors = openVectorIndex(config, db);
     closers.add(() => vectors.close());
     const blobs = openBlobStore(config);
@@ -83,6 +84,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       checks: readinessChecks(db, () => engineOpen),
       engineStats: () => ({ queueDepth: engine.queueDepth ?? 0, busyThreads: engine.busyThreads ?? 0, waitingForRoom: engine.waitingForRoom ?? 0 }),
       queueStats: () => queue.stats(),
+      cacheStats: () => caches && { live: caches.live(), caches: { api_keys: caches.apiKeys.stats(), collections: caches.collections.stats() } },
       jsonBodyLimitBytes: config.jsonBodyLimitBytes,
       uploadFileLimitBytes: config.uploadFileLimitBytes,
       sigv4: { regions: config.sigv4Regions, clockSkewSeconds: config.sigv4ClockSkewSeconds },

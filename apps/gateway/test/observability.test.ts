@@ -8,6 +8,10 @@ describe('health, metrics and logs', () => {
   let h: Harness;
   let dbHealthy = true;
   const engine = { queueDepth: 3, busyThreads: 2, waitingForRoom: 4 };
+  const cacheStats = {
+    live: true,
+    caches: { api_keys: { hits: 5, misses: 2, bypassed: 0, entries: 2 }, collections: { hits: 0, misses: 1, bypassed: 3, entries: 1 } },
+  };
   before(async () => {
     h = await startHarness({
       checks: [
@@ -20,6 +24,7 @@ describe('health, metrics and logs', () => {
         },
       ],
       engineStats: () => engine,
+      cacheStats: () => cacheStats,
     });
   });
   after(async () => {
@@ -65,6 +70,15 @@ describe('health, metrics and logs', () => {
     assert.match(text, /facerec_engine_busy_threads 2/);
     assert.match(text, /facerec_engine_waiting_for_room 4/);
     assert.match(text, /facerec_process_resident_memory_bytes/);
+    assert.match(text, /facerec_lookup_cache_live 1/);
+    assert.match(text, /facerec_lookup_cache_lookups_total\{cache="api_keys",result="hit"\} 5/);
+    assert.match(text, /facerec_lookup_cache_lookups_total\{cache="collections",result="bypassed"\} 3/);
+    // Counters stay cumulative across scrapes; the gauge follows the feed.
+    cacheStats.live = false;
+    cacheStats.caches.api_keys.hits = 9;
+    const again = await (await fetch(`${h.url}/metrics`)).text();
+    assert.match(again, /facerec_lookup_cache_lookups_total\{cache="api_keys",result="hit"\} 9/);
+    assert.match(again, /facerec_lookup_cache_live 0/);
   });
 
   test('logs carry a request id per request and never a secret, an Authorization header or image bytes', async () => {

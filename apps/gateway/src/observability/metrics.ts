@@ -4,7 +4,8 @@
  * work and busy threads;
  * node's process metrics.
  */
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { LookupCacheStats } from '@facerec/db';
 import type { QueueStats } from '@facerec/storage';
 
 export interface EngineStats {
@@ -14,11 +15,17 @@ export interface EngineStats {
   readonly waitingForRoom?: number;
 }
 
+/** The key and collection lookup caches (apps/gateway/src/composition.ts openLookupCaches). */
+export interface CacheStats {
+  live: boolean;
+  caches: Record<'api_keys' | 'collections', LookupCacheStats>;
+}
+
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly requestDuration: Histogram<'api' | 'operation' | 'status'>;
 
-  constructor(engine?: () => EngineStats | undefined, queue?: () => Promise<QueueStats>) {
+  constructor(engine?: () => EngineStats | undefined, queue?: () => Promise<QueueStats>, caches?: () => CacheStats | undefined) {
     collectDefaultMetrics({ register: this.registry, prefix: 'facerec_' });
     this.requestDuration = new Histogram({
       name: 'facerec_http_request_duration_seconds',
@@ -53,6 +60,7 @@ export class GatewayMetrics {
       },
     });
     if (queue) registerQueueGauges(this.registry, queue);
+    if (caches) registerCacheMetrics(this.registry, caches);
   }
 
   observe(api: string, operation: string, status: number, seconds: number): void {
@@ -86,4 +94,38 @@ export function registerQueueGauges(registry: Registry, stats: () => Promise<Que
   gauge('facerec_queue_in_flight_messages', 'Album photos received by a worker and not yet done', (s) => s.inFlight);
   gauge('facerec_queue_oldest_message_age_seconds', 'Age of the oldest waiting album photo', (s) => s.oldestAgeSeconds);
   gauge('facerec_queue_dead_letters', 'Album photos in the dead-letter queue', (s) => s.deadLetters);
+}
+
+/**
+ * The lookup caches: whether their change feed is live (0 means every request reads Postgres, e.g.
+ * notifications cannot get through a pooling proxy), and lookups by result, cumulative.
+ */
+function registerCacheMetrics(registry: Registry, stats: () => CacheStats | undefined): void {
+  new Gauge({
+    name: 'facerec_lookup_cache_live',
+    help: '1 while the key and collection caches receive change notifications, 0 while they stand aside',
+    registers: [registry],
+    collect() {
+      this.set(stats()?.live ? 1 : 0);
+    },
+  });
+  const reported = new Map<string, number>();
+  new Counter({
+    name: 'facerec_lookup_cache_lookups_total',
+    help: 'API key and collection lookups by cache and result (hit, miss, bypassed while the feed was down)',
+    labelNames: ['cache', 'result'] as const,
+    registers: [registry],
+    collect() {
+      const s = stats();
+      if (!s) return;
+      for (const [cache, counts] of Object.entries(s.caches)) {
+        for (const result of ['hit', 'miss', 'bypassed'] as const) {
+          const total = counts[result === 'hit' ? 'hits' : result === 'miss' ? 'misses' : 'bypassed'];
+          const key = `${cache}/${result}`;
+          this.inc({ cache, result }, total - (reported.get(key) ?? 0));
+          reported.set(key, total);
+        }
+      }
+    },
+  });
 }

@@ -17,6 +17,7 @@ test('a hit does not load again; a miss (undefined) is not stored', async () => 
   await cache.get('missing', none.load);
   await cache.get('missing', none.load);
   assert.equal(none.calls(), 2);
+  assert.deepEqual(cache.stats(), { hits: 1, misses: 3, bypassed: 0, entries: 1 });
 });
 
 test('invalidate and clear drop entries', async () => {
@@ -57,6 +58,7 @@ test('while the feed is down the cache neither answers nor stores', async () => 
   assert.equal(await cache.get('k', direct.load), 'from the database');
   assert.equal(await cache.get('other', direct.load), 'from the database');
   assert.equal(direct.calls(), 2);
+  assert.equal(cache.stats().bypassed, 2);
   live = true;
   assert.equal(cache.size, 1); // the feed's reset() is what empties it (ChangeFeed)
 });

@@ -16,6 +16,14 @@ export interface LookupCacheOptions {
   now?: () => number;
 }
 
+/** Cumulative counts since start: `bypassed` lookups went to the database while the feed was down. */
+export interface LookupCacheStats {
+  hits: number;
+  misses: number;
+  bypassed: number;
+  entries: number;
+}
+
 interface Entry<V> {
   value: V;
   expiresAt: number;
@@ -26,6 +34,9 @@ export class LookupCache<V> {
   /** Bumped by every invalidation: a load that saw it change stores nothing. */
   private generation = 0;
   private readonly now: () => number;
+  private hits = 0;
+  private misses = 0;
+  private bypassed = 0;
 
   constructor(private readonly options: LookupCacheOptions) {
     this.now = options.now ?? Date.now;
@@ -35,12 +46,23 @@ export class LookupCache<V> {
     return this.entries.size;
   }
 
+  stats(): LookupCacheStats {
+    return { hits: this.hits, misses: this.misses, bypassed: this.bypassed, entries: this.entries.size };
+  }
+
   /** The cached value, or `load()`'s (stored when it is defined and nothing changed meanwhile). */
   async get(key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
-    if (!this.options.isLive()) return load();
+    if (!this.options.isLive()) {
+      this.bypassed++;
+      return load();
+    }
     const hit = this.entries.get(key);
-    if (hit && hit.expiresAt > this.now()) return hit.value;
+    if (hit && hit.expiresAt > this.now()) {
+      this.hits++;
+      return hit.value;
+    }
     if (hit) this.entries.delete(key);
+    this.misses++;
     const generation = this.generation;
     const value = await load();
     if (value !== undefined && generation === this.generation && this.options.isLive()) this.store(key, value);

@@ -8,6 +8,8 @@ export interface LookupCaches {
   apiKeys: LookupCache<ApiKeyRow>;
   /** Collection rows by `<tenant id>:<collection id>`. */
   collections: LookupCache<CollectionRow>;
+  /** Whether the change feed is live (the caches stand aside while it is not). */
+  live(): boolean;
 }
 
 /** As the trigger spells it: the tenant's uuid in Postgres's lower-case text form. */
@@ -18,7 +20,7 @@ export function collectionCacheKey(tenantId: string, collectionId: string): stri
 /** Caches that the feed keeps exact: each notification drops its entry, a lost feed drops all. */
 export function createLookupCaches(feed: ChangeFeed, options: { ttlMs: number; maxEntries?: number }): LookupCaches {
   const settings = { ttlMs: options.ttlMs, maxEntries: options.maxEntries ?? 10_000, isLive: () => feed.live };
-  const caches: LookupCaches = { apiKeys: new LookupCache(settings), collections: new LookupCache(settings) };
+  const caches: LookupCaches = { apiKeys: new LookupCache(settings), collections: new LookupCache(settings), live: () => feed.live };
   feed.add({
     changed: (key) => {
       const [table, ...rest] = key.split(':');
