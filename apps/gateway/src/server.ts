@@ -84,7 +84,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       checks: readinessChecks(db, () => engineOpen),
       engineStats: () => ({ queueDepth: engine.queueDepth ?? 0, busyThreads: engine.busyThreads ?? 0, waitingForRoom: engine.waitingForRoom ?? 0 }),
       queueStats: () => queue.stats(),
-      cacheStats: () => caches && { live: caches.live(), caches: { api_keys: caches.apiKeys.stats(), collections: caches.collections.stats() } },
+      cacheStats: () => caches?.stats(),
       jsonBodyLimitBytes: config.jsonBodyLimitBytes,
       uploadFileLimitBytes: config.uploadFileLimitBytes,
       sigv4: { regions: config.sigv4Regions, clockSkewSeconds: config.sigv4ClockSkewSeconds },

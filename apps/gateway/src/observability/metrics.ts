@@ -5,7 +5,7 @@
  * node's process metrics.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { LookupCacheStats } from '@facerec/db';
+import type { LookupCacheStats, LookupCachesStats } from '@facerec/db';
 import type { QueueStats } from '@facerec/storage';
 
 export interface EngineStats {
@@ -16,10 +16,10 @@ export interface EngineStats {
 }
 
 /** The key and collection lookup caches (apps/gateway/src/composition.ts openLookupCaches). */
-export interface CacheStats {
-  live: boolean;
-  caches: Record<'api_keys' | 'collections', LookupCacheStats>;
-}
+export type CacheStats = LookupCachesStats;
+
+/** The counter's `result` label for each count of a cache. */
+const CACHE_RESULTS: Record<'hit' | 'miss' | 'bypassed', keyof LookupCacheStats> = { hit: 'hits', miss: 'misses', bypassed: 'bypassed' };
 
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -119,8 +119,8 @@ function registerCacheMetrics(registry: Registry, stats: () => CacheStats | unde
       const s = stats();
       if (!s) return;
       for (const [cache, counts] of Object.entries(s.caches)) {
-        for (const result of ['hit', 'miss', 'bypassed'] as const) {
-          const total = counts[result === 'hit' ? 'hits' : result === 'miss' ? 'misses' : 'bypassed'];
+        for (const [result, field] of Object.entries(CACHE_RESULTS)) {
+          const total = counts[field];
           const key = `${cache}/${result}`;
           this.inc({ cache, result }, total - (reported.get(key) ?? 0));
           reported.set(key, total);

@@ -151,7 +151,7 @@ async function profileStages(config: GatewayConfig, collectionKey: string, image
  */
 async function embedderRunMs(config: GatewayConfig): Promise<number> {
   const embedder = resolveModelSet(config.modelSet).embedders[0];
-  const model = await OnnxModel.load(loadEngineConfig(process.env).modelCacheDir, embedder.id);
+  const model = await OnnxModel.load(config.engine.modelCacheDir, embedder.id);
   try {
     const size = embedder.chip.size;
     const input = new Float32Array(size * size * 3).fill(0.5);

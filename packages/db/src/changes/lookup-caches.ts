@@ -1,6 +1,6 @@
 import type { ApiKeyRow, CollectionRow } from '../schema.js';
 import type { ChangeFeed } from './change-feed.js';
-import { LookupCache } from './lookup-cache.js';
+import { LookupCache, type LookupCacheStats } from './lookup-cache.js';
 
 /** The rows every request looks up, cached by the repositories that own them (see createRepositories). */
 export interface LookupCaches {
@@ -8,8 +8,13 @@ export interface LookupCaches {
   apiKeys: LookupCache<ApiKeyRow>;
   /** Collection rows by `<tenant id>:<collection id>`. */
   collections: LookupCache<CollectionRow>;
-  /** Whether the change feed is live (the caches stand aside while it is not). */
-  live(): boolean;
+  /** For /metrics: whether the change feed is live (the caches stand aside while it is not), and each cache's counts. */
+  stats(): LookupCachesStats;
+}
+
+export interface LookupCachesStats {
+  live: boolean;
+  caches: Record<'api_keys' | 'collections', LookupCacheStats>;
 }
 
 /** As the trigger spells it: the tenant's uuid in Postgres's lower-case text form. */
@@ -20,7 +25,13 @@ export function collectionCacheKey(tenantId: string, collectionId: string): stri
 /** Caches that the feed keeps exact: each notification drops its entry, a lost feed drops all. */
 export function createLookupCaches(feed: ChangeFeed, options: { ttlMs: number; maxEntries?: number }): LookupCaches {
   const settings = { ttlMs: options.ttlMs, maxEntries: options.maxEntries ?? 10_000, isLive: () => feed.live };
-  const caches: LookupCaches = { apiKeys: new LookupCache(settings), collections: new LookupCache(settings), live: () => feed.live };
+  const apiKeys = new LookupCache<ApiKeyRow>(settings);
+  const collections = new LookupCache<CollectionRow>(settings);
+  const caches: LookupCaches = {
+    apiKeys,
+    collections,
+    stats: () => ({ live: feed.live, caches: { api_keys: apiKeys.stats(), collections: collections.stats() } }),
+  };
   feed.add({
     changed: (key) => {
       const [table, ...rest] = key.split(':');
